@@ -1,0 +1,1 @@
+"""The Telegram edge: PTB Application, handlers, formatting, delivery, jobs, CLI, settings."""

@@ -1,0 +1,11 @@
+"""`newsbrief collect` (placeholder until its issue lands; replace the whole module)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `collect` subcommand."""
+    parser = subparsers.add_parser("collect", help="(not yet available)")
+    parser.set_defaults(handler=lambda _args: print("not yet available") or 1)

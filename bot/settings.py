@@ -1,0 +1,98 @@
+"""Runtime configuration: NEWSBRIEF_* environment variables and an optional newsbrief.toml."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every knob of newsbrief; environment variables win over newsbrief.toml."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBRIEF_", toml_file="newsbrief.toml", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite:///newsbrief.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    telegram_api_url: str = "https://api.telegram.org"
+    allow_private_networks: bool = False
+
+    # Collector
+    collect_interval_seconds: int = Field(default=300, ge=10)
+    feed_check_interval_seconds: int = Field(default=900, ge=60)
+    fetch_timeout_seconds: float = Field(default=15.0, gt=0)
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    max_concurrency: int = Field(default=32, ge=1)
+    max_per_host: int = Field(default=4, ge=1)
+    feed_failures_before_pause: int = Field(default=10, ge=1)
+
+    # Summaries and briefings
+    summary_algorithm: str = "news"
+    summary_sentences: int = Field(default=3, ge=1, le=10)
+    briefing_max_items: int = Field(default=8, ge=1, le=50)
+    default_timezone: str = "UTC"
+
+    # Delivery
+    delivery_tick_seconds: int = Field(default=60, ge=1)
+    missed_slot_max_age_minutes: int = Field(default=120, ge=0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        """Accept "1, 2,3" from the environment as well as a TOML list."""
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            return frozenset(int(p) for p in parts if p)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order of precedence: explicit arguments, environment, newsbrief.toml."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def require_token(self) -> str:
+        """Return the bot token or raise SettingsError naming the variable to set."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise SettingsError(
+                "NEWSBRIEF_BOT_TOKEN is not set: get a token from @BotFather and export it"
+            )
+        return self.bot_token.get_secret_value().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning a validation error into a one-line SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        # Never echo a secret back into a terminal or a log.
+        shown = "" if field == "bot_token" else f" (got {first.get('input')!r})"
+        raise SettingsError(
+            f"NEWSBRIEF_{field.upper()} is invalid: {first['msg']}{shown}"
+        ) from None
+    except ValueError as exc:  # e.g. int("abc") inside a validator
+        raise SettingsError(f"invalid configuration: {exc}") from None

@@ -1,0 +1,1 @@
+"""Collector: fetch and parse feeds and pages, extract text, recognise duplicates, match topics."""

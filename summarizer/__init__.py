@@ -1,0 +1,1 @@
+"""Summarizer: text to sentences, boilerplate filter, extractive algorithms, ROUGE evaluation."""
