@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -46,9 +48,24 @@ class Settings(BaseSettings):
     briefing_max_items: int = Field(default=8, ge=1, le=50)
     default_timezone: str = "UTC"
 
+    default_delivery_time: str = "08:00"  # local time of a new subscriber's first slot
+    briefing_lookback_hours: int = Field(default=24, ge=1, le=24 * 14)
+
     # Delivery
     delivery_tick_seconds: int = Field(default=60, ge=1)
     missed_slot_max_age_minutes: int = Field(default=120, ge=0)
+    # Kept a little under Telegram's 30/s so a strict counter never sees a 31st; 0 lifts it.
+    rate_limit_per_second: float = Field(default=29.0, ge=0)
+    delivery_concurrency: int = Field(default=16, ge=1, le=1000)
+    delivery_batch_size: int = Field(default=64, ge=1, le=5000)
+    delivery_lease_seconds: int = Field(default=300, ge=10)
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_poll_seconds: float = Field(default=5.0, gt=0)
+    delivery_retention_days: int = Field(default=30, ge=1)
+
+    # Telegram connection
+    polling_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    webhook_secret: SecretStr | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -59,6 +76,34 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """An IANA timezone name that zoneinfo knows."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {value!r}") from None
+        return value
+
+    @field_validator("default_delivery_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        """A time of day written HH:MM."""
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("expected a time of day as HH:MM, e.g. 08:00")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in a secret token."""
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
         return value
 
     @classmethod
@@ -81,6 +126,15 @@ class Settings(BaseSettings):
             )
         return self.bot_token.get_secret_value().strip()
 
+    def require_webhook_secret(self) -> str:
+        """Return the webhook secret token or raise SettingsError naming the variable to set."""
+        if self.webhook_secret is None:
+            raise SettingsError(
+                "NEWSBRIEF_WEBHOOK_SECRET is not set: webhook mode needs a secret token "
+                "(1-256 characters A-Z, a-z, 0-9, _ and -)"
+            )
+        return self.webhook_secret.get_secret_value()
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build Settings, turning a validation error into a one-line SettingsError."""
@@ -90,7 +144,7 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         # Never echo a secret back into a terminal or a log.
-        shown = "" if field == "bot_token" else f" (got {first.get('input')!r})"
+        shown = "" if field in ("bot_token", "webhook_secret") else f" (got {first.get('input')!r})"
         raise SettingsError(
             f"NEWSBRIEF_{field.upper()} is invalid: {first['msg']}{shown}"
         ) from None

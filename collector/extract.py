@@ -30,12 +30,18 @@ def extract_page(html: str, url: str | None = None) -> ExtractedPage:
         include_tables=False,
         include_images=False,
         with_metadata=True,
+        # Only dates the page states in its markup; the extensive search guesses one from any
+        # number that looks like a year (a copyright line), which is worse than none.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None:
         return ExtractedPage(text="")
     text = (document.text or "").strip()
     # trafilatura separates paragraphs with single newlines; the summarizer expects blank lines.
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    title = (document.title or "").strip()
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:]  # the headline is the title, not the article's first line
     return ExtractedPage(
         text="\n\n".join(paragraphs),
         title=document.title or None,

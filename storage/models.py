@@ -72,6 +72,7 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     pause_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    ttl_seconds: Mapped[int | None] = mapped_column(Integer)  # the feed's <ttl>, kept for 304s
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     topic: Mapped[Topic] = relationship(back_populates="feeds")
@@ -196,6 +197,8 @@ class DeliveryTime(Base):
     """One local wall-clock time (minutes after midnight) at which a subscriber wants a briefing."""
 
     __tablename__ = "delivery_times"
+    # The delivery tick looks up who wants a briefing at a given local minute.
+    __table_args__ = (Index("ix_delivery_times_minute_of_day", "minute_of_day"),)
 
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
@@ -230,6 +233,15 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SchedulerMark(Base):
+    """How far a periodic job has got, e.g. the last instant the delivery tick covered."""
+
+    __tablename__ = "scheduler_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    done_until: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SentStory(Base):

@@ -1,11 +1,67 @@
-"""`newsbrief collect` (placeholder until its issue lands; replace the whole module)."""
+"""`newsbrief collect`: check feeds now and print what each one gave."""
 
 from __future__ import annotations
 
 import argparse
 
+from bot.cli.common import format_table, run_with_database
+from bot.settings import Settings
+from collector.service import Collector, CollectReport, FeedResult
+from storage.db import Database
+
+_STATUS_TEXT = {"ok": "ok", "not_modified": "not modified", "error": "error", "paused": "PAUSED"}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `collect` subcommand."""
-    parser = subparsers.add_parser("collect", help="(not yet available)")
-    parser.set_defaults(handler=lambda _args: print("not yet available") or 1)
+    parser = subparsers.add_parser(
+        "collect", help="check every feed now and store new articles (prints a table per feed)"
+    )
+    parser.add_argument(
+        "--due", action="store_true", help="check only the feeds whose next check is due"
+    )
+    parser.set_defaults(handler=collect_command)
+
+
+def collect_command(args: argparse.Namespace) -> int:
+    """Run one collection pass and print a per-feed table; exit status 1 if any feed failed."""
+
+    async def work(db: Database, settings: Settings) -> CollectReport:
+        async with Collector(db, settings) as collector:
+            return await (collector.collect_due() if args.due else collector.collect_all())
+
+    report = run_with_database(work)
+    if not report.results:
+        print("no feeds to check: add one with `newsbrief feeds add TOPIC URL`")
+        return 0
+    print(render_report(report))
+    return 1 if report.errors else 0
+
+
+def render_report(report: CollectReport) -> str:
+    """The per-feed table (new, unchanged, errors, time), a total line and pause notices."""
+    rows = [_row(result) for result in report.results]
+    seconds = sum(r.seconds for r in report.results)
+    lines = [
+        format_table(["feed", "status", "new", "unchanged", "errors", "time", "error"], rows),
+        "",
+        f"{len(report.results)} feeds: {report.new} new articles, {report.errors} failed "
+        f"({seconds:.1f}s of feed time)",
+    ]
+    for url in report.newly_paused:
+        lines.append(f"paused after repeated failures: {url} (resume: newsbrief feeds resume URL)")
+    return "\n".join(lines)
+
+
+def _row(result: FeedResult) -> list[object]:
+    failed = result.status in ("error", "paused")
+    note = result.error or result.warning or ""
+    return [
+        result.title or result.url,
+        _STATUS_TEXT.get(result.status, result.status),
+        result.new,
+        result.unchanged,
+        1 if failed else 0,
+        f"{result.seconds:.2f}s",
+        note if len(note) <= 80 else note[:79] + "…",
+    ]

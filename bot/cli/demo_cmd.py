@@ -1,11 +1,172 @@
-"""`newsbrief demo` (placeholder until its issue lands; replace the whole module)."""
+"""`newsbrief demo`: the whole pipeline offline, from sample feeds to the subscriber's chat."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.fake_bot_api import FakeBotAPI, SentMessage
+from bot.settings import Settings, load_settings
+from bot.terminal_render import render_buttons, render_message
+from collector.local_server import LocalFeedServer
+from collector.opml import parse_opml
+from collector.service import Collector, CollectReport
+from storage.db import Database
+from storage.feeds import FeedImport, import_feeds
+from storage.migrate import upgrade
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+DEMO_CHAT_ID = 424242
+DEMO_ADMIN_ID = 1
+# What the demo subscriber types, in order.
+DEMO_CONVERSATION = ("/start", "/subscribe world", "/subscribe tech", "/subscribe science")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `demo` subcommand."""
-    parser = subparsers.add_parser("demo", help="(not yet available)")
-    parser.set_defaults(handler=lambda _args: print("not yet available") or 1)
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the whole pipeline offline on bundled sample feeds and show the briefing",
+        description=(
+            "Serves the sample feeds and pages in examples/ from a local HTTP server, collects "
+            "and summarizes them, then plays a subscriber talking to the real bot through a "
+            "local stand-in of the Telegram Bot API, and prints what the subscriber receives. "
+            "Nothing leaves this machine; nothing is written outside a temporary directory."
+        ),
+    )
+    parser.add_argument(
+        "--examples", type=Path, default=EXAMPLES_DIR, help="folder with feeds/, pages/, demo.opml"
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="bold and underline in the printed messages (default: when printing to a terminal)",
+    )
+    parser.set_defaults(handler=demo_command)
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """Run the demo and print the briefing as the subscriber would receive it."""
+    examples: Path = args.examples
+    if not (examples / "demo.opml").is_file():
+        print(f"newsbrief: no demo.opml in {examples}; pass --examples DIR", file=sys.stderr)
+        return 1
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if not args.verbose:
+        # The demo's output is the conversation; library progress lines would bury it.
+        logging.getLogger().setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="newsbrief-demo-") as workdir:
+        return asyncio.run(run_demo(examples, Path(workdir), sys.stdout, color=color))
+
+
+async def run_demo(examples: Path, workdir: Path, out: TextIO, *, color: bool = False) -> int:
+    """Collect the sample feeds, then converse with the bot as a subscriber; print it all."""
+    started = time.perf_counter()
+    async with LocalFeedServer() as site, FakeBotAPI() as telegram:
+        site.add_directory(examples / "feeds", "/feeds")
+        site.add_directory(examples / "pages", "/pages")
+        settings = load_settings(
+            database_url=f"sqlite:///{workdir / 'demo.db'}",
+            bot_token=telegram.token,
+            telegram_api_url=telegram.base_url,
+            admin_ids=frozenset({DEMO_ADMIN_ID}),
+            allow_private_networks=True,  # the sample feeds are served from 127.0.0.1
+        )
+        upgrade(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            await _import_sample_feeds(db, examples / "demo.opml", site.base_url)
+            async with Collector(db, settings) as collector:
+                report = await collector.collect_all()
+                _print_collection(report, out)
+                await _converse(settings, db, collector, telegram, out, color=color)
+        finally:
+            await db.dispose()
+    print(f"\n(demo finished in {time.perf_counter() - started:.1f} s)", file=out)
+    return 0
+
+
+async def _import_sample_feeds(db: Database, opml: Path, base_url: str) -> None:
+    data = await asyncio.to_thread(opml.read_bytes)
+    outlines = parse_opml(data.replace(b"{base_url}", base_url.encode()))
+    items = [FeedImport(url=o.url, title=o.title, topic=o.category) for o in outlines]
+    async with db.session() as session:
+        await import_feeds(session, items, default_topic="news")
+
+
+def _print_collection(report: CollectReport, out: TextIO) -> None:
+    print(f"Collected {report.new} new articles from {len(report.results)} feeds:", file=out)
+    for result in report.results:
+        outcome = result.error or f"{result.new} new"
+        print(f"  {result.title or result.url:<16} {outcome}  ({result.seconds:.2f} s)", file=out)
+
+
+async def _converse(
+    settings: Settings,
+    db: Database,
+    collector: Collector,
+    telegram: FakeBotAPI,
+    out: TextIO,
+    *,
+    color: bool,
+) -> None:
+    from bot.app import build_application
+
+    application = build_application(settings, db, collector=collector, schedule_jobs=False)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            print("\nA subscriber talks to the bot:", file=out)
+            for text in DEMO_CONVERSATION:
+                replies = await _say(telegram, text)
+                print(f"  > {text}", file=out)
+                for reply in replies:
+                    first_line = render_message(reply.text).splitlines()[0]
+                    print(f"    {first_line}", file=out)
+            briefing = await _say(telegram, "/briefing")
+            print("  > /briefing\n", file=out)
+            print("The briefing, exactly as the subscriber receives it:", file=out)
+            for message in briefing:
+                _print_message(message, out, color=color)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+async def _say(telegram: FakeBotAPI, text: str) -> list[SentMessage]:
+    """Send `text` as the demo subscriber and return the bot's replies once it falls quiet."""
+    before = len(telegram.messages(DEMO_CHAT_ID))
+    telegram.inject_message(DEMO_CHAT_ID, text, user_id=DEMO_CHAT_ID)
+    await telegram.wait_for_messages(DEMO_CHAT_ID, before + 1, within=20.0)
+    await _until_quiet(lambda: len(telegram.messages(DEMO_CHAT_ID)), quiet=0.6)
+    return telegram.messages(DEMO_CHAT_ID)[before:]
+
+
+async def _until_quiet(count: Callable[[], int], quiet: float) -> None:
+    # A briefing may span several messages: wait until none has arrived for `quiet` seconds.
+    seen = count()
+    while True:
+        await asyncio.sleep(quiet)
+        if count() == seen:
+            return
+        seen = count()
+
+
+def _print_message(message: SentMessage, out: TextIO, *, color: bool) -> None:
+    rule = "─" * 72
+    print(rule, file=out)
+    print(render_message(message.text, color=color), file=out)
+    buttons = [label for label, _ in message.buttons]
+    if buttons:
+        print(render_buttons([buttons]), file=out)
+    print(rule, file=out)

@@ -1,14 +1,25 @@
-"""`newsbrief feeds add|list|remove`."""
+"""`newsbrief feeds add|list|remove|resume|import|export`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.cli.common import format_table, run_with_database
 from bot.settings import Settings
+from collector.opml import OpmlError, OpmlTopic, parse_opml, write_opml
 from storage.db import Database
-from storage.feeds import FeedError, add_feed, list_feeds, remove_feed
+from storage.feeds import (
+    FeedError,
+    FeedImport,
+    ImportResult,
+    add_feed,
+    import_feeds,
+    list_feeds,
+    remove_feed,
+    resume_feed,
+)
 from storage.topics import TopicError
 
 
@@ -26,6 +37,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove = actions.add_parser("remove", help="remove a feed (its articles stay)")
     remove.add_argument("url")
     remove.set_defaults(handler=remove_command)
+    resume = actions.add_parser("resume", help="resume a feed paused after repeated failures")
+    resume.add_argument("url")
+    resume.set_defaults(handler=resume_command)
+    importer = actions.add_parser(
+        "import", help="add the feeds of an OPML file (its folders become topics)"
+    )
+    importer.add_argument("file", type=Path, help="an OPML file, e.g. exported from a reader")
+    importer.add_argument(
+        "--topic",
+        default="general",
+        help="topic for feeds outside any folder (created if missing; default: general)",
+    )
+    importer.set_defaults(handler=import_command)
+    actions.add_parser("export", help="print every feed as OPML 2.0").set_defaults(
+        handler=export_command
+    )
 
 
 def add_command(args: argparse.Namespace) -> int:
@@ -80,4 +107,59 @@ def remove_command(args: argparse.Namespace) -> int:
     except FeedError as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def resume_command(args: argparse.Namespace) -> int:
+    """Unpause a feed; it is checked at the next collection."""
+
+    async def work(db: Database, _settings: Settings) -> str:
+        async with db.session() as session:
+            return (await resume_feed(session, args.url)).url
+
+    try:
+        print(f"resumed feed {run_with_database(work)}; it is due now")
+    except FeedError as exc:
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Add every feed of an OPML file; outline folders become topics."""
+    try:
+        outlines = parse_opml(args.file.read_bytes())
+    except OSError as exc:
+        print(f"newsbrief: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except OpmlError as exc:
+        print(f"newsbrief: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    items = [FeedImport(url=o.url, title=o.title, topic=o.category) for o in outlines]
+
+    async def work(db: Database, _settings: Settings) -> ImportResult:
+        async with db.session() as session:
+            return await import_feeds(session, items, default_topic=args.topic)
+
+    result = run_with_database(work)
+    for topic in result.topics_created:
+        print(f"created topic {topic}")
+    for url, reason in result.skipped:
+        print(f"skipped {url}: {reason}")
+    print(f"imported {len(result.added)} of {len(items)} feeds from {args.file}")
+    return 0
+
+
+def export_command(_args: argparse.Namespace) -> int:
+    """Print every feed as an OPML 2.0 document, one folder per topic."""
+
+    async def work(db: Database, _settings: Settings) -> list[OpmlTopic]:
+        async with db.session() as session:
+            topics: dict[str, OpmlTopic] = {}
+            for feed in await list_feeds(session):
+                topic = topics.setdefault(feed.topic.name, OpmlTopic(feed.topic.title, []))
+                topic.feeds.append((feed.url, feed.title, feed.site_url))
+            return list(topics.values())
+
+    sys.stdout.write(write_opml(run_with_database(work)))
     return 0

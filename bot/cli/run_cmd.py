@@ -1,11 +1,129 @@
-"""`newsbrief run` (placeholder until its issue lands; replace the whole module)."""
+"""`newsbrief run`: the bot, the scheduler and the collector in one process until Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from contextlib import AsyncExitStack
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.settings import Settings, SettingsError, load_settings
+from storage.db import Database, redact_url
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `run` subcommand."""
-    parser = subparsers.add_parser("run", help="(not yet available)")
-    parser.set_defaults(handler=lambda _args: print("not yet available") or 1)
+    parser = subparsers.add_parser(
+        "run",
+        help="run the bot: long polling (default) or a webhook, with scheduler and collector",
+        description=(
+            "Run the Telegram bot with its delivery scheduler and feed collector until "
+            "interrupted. Needs NEWSBRIEF_BOT_TOKEN; migrates the database first. By default "
+            "it long-polls Telegram; with --webhook-url it serves a webhook instead (secret "
+            "token from NEWSBRIEF_WEBHOOK_SECRET)."
+        ),
+    )
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="public https URL Telegram posts updates to (enables webhook mode)",
+    )
+    parser.add_argument(
+        "--listen", metavar="HOST", default="0.0.0.0", help="webhook: address to listen on"
+    )
+    parser.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    parser.add_argument(
+        "--no-collector", action="store_true", help="do not collect feeds in this process"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check settings, migrate, then serve until SIGINT/SIGTERM."""
+    settings = load_settings()
+    settings.require_token()
+    if args.webhook_url:
+        _check_webhook_args(args, settings)
+    upgrade(settings.database_url)
+    log.info("database %s is up to date", redact_url(settings.database_url))
+    asyncio.run(serve(settings, args))
+    return 0
+
+
+def _check_webhook_args(args: argparse.Namespace, settings: Settings) -> None:
+    settings.require_webhook_secret()
+    parts = urlsplit(args.webhook_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"--webhook-url must be an http(s) URL, got {args.webhook_url!r}")
+    if not 0 < args.port < 65536:
+        raise SettingsError(f"--port must be between 1 and 65535, got {args.port}")
+
+
+async def serve(
+    settings: Settings, args: argparse.Namespace, stop: asyncio.Event | None = None
+) -> None:
+    """Run until `stop` is set (by default: until SIGINT or SIGTERM)."""
+    stop = stop or _stop_on_signals()
+    db = Database(settings.database_url)
+    try:
+        async with AsyncExitStack() as stack:
+            collector = None
+            if not args.no_collector:
+                collector = await stack.enter_async_context(_collector(db, settings))
+            application = build_application(settings, db, collector=collector)
+            await stack.enter_async_context(application)
+            await application.start()
+            updater = application.updater
+            assert updater is not None
+            if args.webhook_url:
+                path = urlsplit(args.webhook_url).path.lstrip("/")
+                await updater.start_webhook(
+                    listen=args.listen,
+                    port=args.port,
+                    url_path=path,
+                    webhook_url=args.webhook_url,
+                    secret_token=settings.require_webhook_secret(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                log.info("serving the webhook on %s:%d", args.listen, args.port)
+            else:
+                await updater.start_polling(
+                    timeout=settings.polling_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+                )
+                log.info("long polling %s", settings.telegram_api_url)
+            await stop.wait()
+            log.info("stopping")
+            await updater.stop()
+            await application.stop()
+    finally:
+        await db.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@contextlib.asynccontextmanager
+async def _collector(db: Database, settings: Settings) -> Any:
+    """The feed collector, or nothing (with a warning) if it cannot start."""
+    try:
+        from collector.service import Collector
+    except ImportError:
+        log.warning("the collector is not available: feeds will not be collected")
+        yield None
+        return
+    async with Collector(db, settings) as collector:
+        yield collector

@@ -105,6 +105,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("subscriber_id", "minute_of_day", name=op.f("pk_delivery_times")),
     )
+    with op.batch_alter_table("delivery_times", schema=None) as batch_op:
+        batch_op.create_index("ix_delivery_times_minute_of_day", ["minute_of_day"], unique=False)
+
+    op.create_table(
+        "scheduler_marks",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("done_until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_marks")),
+    )
     op.create_table(
         "feeds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -123,6 +132,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("paused", sa.Boolean(), nullable=False),
         sa.Column("pause_notified", sa.Boolean(), nullable=False),
+        sa.Column("ttl_seconds", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["topic_id"], ["topics.id"], name=op.f("fk_feeds_topic_id_topics"), ondelete="CASCADE"
@@ -321,6 +331,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_feeds_next_check_at"))
 
     op.drop_table("feeds")
+    op.drop_table("scheduler_marks")
+    with op.batch_alter_table("delivery_times", schema=None) as batch_op:
+        batch_op.drop_index("ix_delivery_times_minute_of_day")
+
     op.drop_table("delivery_times")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_subscriber_id"))

@@ -1,0 +1,164 @@
+"""Wiring: the PTB Application with handlers, rate limiter, JobQueue ticks and the worker.
+
+Embedding without `run_polling` (tests, `newsbrief demo`):
+
+    application = build_application(settings, db)
+    async with application:                      # initialize / shutdown
+        await application.start()                # JobQueue, delivery worker, command menu
+        await application.updater.start_polling()
+        ...
+        await application.updater.stop()
+        await application.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommandScopeChat, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults, JobQueue
+
+from bot import jobs
+from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS, bot_commands
+from bot.context import BOT_DATA_KEY, BotServices, services
+from bot.delivery import DeliveryWorker
+from bot.handlers import register_handlers
+from bot.ratelimit import TelegramRateLimiter
+from bot.request import AiohttpRequest
+from bot.scheduler import SlotScheduler
+from bot.settings import Settings
+from storage.clock import utcnow
+from storage.db import Database
+from storage.deliveries import release_claims
+
+if TYPE_CHECKING:
+    from collector.service import Collector
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+HOUSEKEEPING_INTERVAL = timedelta(hours=6)
+
+
+class NewsbriefApplication(Application):  # type: ignore[type-arg]
+    """A PTB Application that also runs the delivery worker and publishes the command menu."""
+
+    async def start(self) -> None:
+        """Start PTB (updates, JobQueue), resume interrupted deliveries, start the worker."""
+        await super().start()
+        app = services(self)
+        if app.db.dialect == "sqlite":
+            # SQLite means one process: rows still claimed were held by a process that died.
+            async with app.db.session() as session:
+                released = await release_claims(session)
+            if released:
+                log.info("resuming %d deliveries interrupted by the last stop", released)
+        await publish_commands(self, app.settings)
+        app.worker.start()
+
+    async def stop(self) -> None:
+        """Stop the delivery worker at once (unsent parts resume on restart), then PTB."""
+        await services(self).worker.stop()
+        await super().stop()
+
+
+async def publish_commands(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """setMyCommands: the subscriber menu for everyone, plus admin commands in admins' chats."""
+    try:
+        await application.bot.set_my_commands(bot_commands(SUBSCRIBER_COMMANDS))
+    except TelegramError as exc:
+        log.warning("could not publish the command menu: %s", exc)
+        return
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await application.bot.set_my_commands(
+                bot_commands(SUBSCRIBER_COMMANDS + ADMIN_COMMANDS),
+                scope=BotCommandScopeChat(admin_id),
+            )
+        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+            log.warning("could not publish admin commands for %s: %s", admin_id, exc)
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    collector: Collector | None = None,
+    clock: Callable[[], datetime] | None = None,
+    schedule_jobs: bool = True,
+) -> NewsbriefApplication:
+    """The bot, ready for `async with` + start() or run_polling()/run_webhook().
+
+    `collector` (an entered collector.service.Collector) enables the collect tick and lets
+    /addfeed reuse it; `clock` drives scheduling in tests; `schedule_jobs=False` leaves the
+    ticks to the caller (tests call `services(app).scheduler.tick()` directly).
+    """
+    api = settings.telegram_api_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .application_class(NewsbriefApplication)
+        .token(settings.require_token())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .request(AiohttpRequest(settings.delivery_concurrency + 8))
+        .get_updates_request(AiohttpRequest(1))
+    )
+    if settings.rate_limit_per_second > 0:
+        builder = builder.rate_limiter(TelegramRateLimiter(settings.rate_limit_per_second))
+    application: NewsbriefApplication = builder.build()  # type: ignore[assignment]
+    clock = clock or utcnow
+    application.bot_data[BOT_DATA_KEY] = BotServices(
+        db=db,
+        settings=settings,
+        clock=clock,
+        scheduler=SlotScheduler(db, settings, clock),
+        worker=DeliveryWorker(application.bot, db, settings, clock),
+        collector=collector,
+    )
+    register_handlers(application)
+    if schedule_jobs:
+        schedule_ticks(application.job_queue, settings, with_collector=collector is not None)
+    return application
+
+
+def schedule_ticks(
+    job_queue: JobQueue[Any] | None, settings: Settings, *, with_collector: bool
+) -> None:
+    """The delivery tick (now, then just after every minute), the collect tick, housekeeping."""
+    if job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    job_queue.run_once(jobs.delivery_tick, when=0, name="delivery catch-up")
+    interval = settings.delivery_tick_seconds
+    now = utcnow()
+    # Just after a minute boundary, so an 08:00 slot goes out at 08:00:01, not up to 08:00:59.
+    first = interval - (now.timestamp() % interval) + 1 if interval == 60 else interval
+    job_queue.run_repeating(
+        jobs.delivery_tick, interval=interval, first=first, name="delivery tick", job_kwargs=once
+    )
+    if with_collector:
+        job_queue.run_repeating(
+            jobs.collect_tick,
+            interval=settings.collect_interval_seconds,
+            first=1,
+            name="collect tick",
+            job_kwargs=once,
+        )
+    job_queue.run_repeating(
+        jobs.housekeeping,
+        interval=HOUSEKEEPING_INTERVAL,
+        first=timedelta(minutes=5),
+        name="housekeeping",
+        job_kwargs=once,
+    )

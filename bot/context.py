@@ -1,0 +1,43 @@
+"""The bot's dependencies, kept in `application.bot_data` (never in module globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.delivery import DeliveryWorker
+from bot.scheduler import SlotScheduler
+from bot.settings import Settings
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from collector.service import Collector
+
+BOT_DATA_KEY = "newsbrief"
+
+
+@dataclass
+class BotServices:
+    """Everything handlers and jobs need: database, settings, clock, queue worker, collector."""
+
+    db: Database
+    settings: Settings
+    clock: Callable[[], datetime]
+    scheduler: SlotScheduler
+    worker: DeliveryWorker
+    collector: Collector | None = None
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether this Telegram user may run admin commands."""
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+def services(
+    source: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any],
+) -> BotServices:
+    """The BotServices of a handler's context or of the application."""
+    return source.bot_data[BOT_DATA_KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,663 @@
+"""A stand-in for the Telegram Bot API on 127.0.0.1, for tests, benchmarks and `newsbrief demo`.
+
+The bot under test is the real python-telegram-bot client pointed at `FakeBotAPI.base_url`
+(`NEWSBRIEF_TELEGRAM_API_URL`). The server records every call, serves injected updates through
+`getUpdates` (long polling wakes on injection), keeps what each chat received, checks message
+HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds requests.
+With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall, 1/s per chat
+or 20/min per group. Run `python -m bot.fake_bot_api` to serve it from a separate process; then
+`GET /_fake/stats` reports what it saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import signal
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.fake_bot_api_support import (
+    BOT_USER_ID,
+    FakeChat,
+    TelegramHTMLError,
+    chat_json,
+    command_entities,
+    parse_params,
+    plain_text_of,
+    user_json,
+)
+
+DEFAULT_TOKEN = "123456:TEST-TOKEN"
+_SENDING_PREFIXES = ("send", "edit", "copy", "forward")
+_LIMIT_OVERALL_PER_SECOND = 30
+_LIMIT_GROUP_PER_MINUTE = 20
+_LIMIT_CHAT_SECONDS = 1.0
+_MAX_TEXT = 4096
+
+
+@dataclass
+class ApiCall:
+    """One request the server answered: method, decoded parameters, HTTP status."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    at: float  # time.monotonic()
+
+
+@dataclass
+class SentMessage:
+    """A message as the chat holds it (after any edits)."""
+
+    message_id: int
+    chat_id: int
+    text: str  # as the bot sent it (HTML when parse_mode is HTML)
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    link_preview_disabled: bool
+    at: float
+    edits: int = 0
+
+    @property
+    def plain_text(self) -> str:
+        """The text as the subscriber reads it: tags removed, entities decoded."""
+        return plain_text_of(self.text, self.parse_mode)
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """Every inline button as (label, callback data or URL)."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [
+            (button["text"], button.get("callback_data") or button.get("url", ""))
+            for row in rows
+            for button in row
+        ]
+
+
+@dataclass
+class Fault:
+    """A planned error answer for matching requests, `remaining` times (None = always)."""
+
+    status: int
+    method: str | None = None
+    chat_id: int | None = None
+    retry_after: int | None = None
+    description: str | None = None
+    remaining: int | None = 1
+    after: int = 0  # matching requests to let through first
+
+
+@dataclass
+class _Limits:
+    overall: deque[float] = field(default_factory=deque)
+    per_chat: dict[int, float] = field(default_factory=dict)
+    per_group: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+
+
+class FakeBotAPI:
+    """A fake Telegram Bot API server over real HTTP; use as an async context manager."""
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        username: str = "newsbrief_test_bot",
+        enforce_limits: bool = False,
+        port: int = 0,
+        record_calls: bool = True,
+    ) -> None:
+        self.token = token
+        self.username = username
+        self.enforce_limits = enforce_limits
+        self.record_calls = record_calls
+        self.calls: list[ApiCall] = []
+        self.faults: list[Fault] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.webhook: dict[str, Any] = {}
+        self.rejected_by_limits = 0
+        self.status_counts: dict[int, int] = defaultdict(int)
+        self._port = port
+        self._chats: dict[int, list[SentMessage]] = defaultdict(list)
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._limits = _Limits()
+        self._held: set[str] = set()
+        self._hold_after: dict[str, int] = {}
+        self._held_now = 0
+        self._release = asyncio.Event()
+        self._sent_times: list[float] = []
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on 127.0.0.1 (port 0 picks a free port)."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/_fake/stats", self._handle_stats)
+        app.router.add_post("/_fake/reset", self._handle_reset)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
+        await site.start()
+        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Release held requests, end long polls and stop listening."""
+        self._closing = True
+        self._notify()
+        self.release()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotAPI:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The URL to put in NEWSBRIEF_TELEGRAM_API_URL."""
+        return f"http://127.0.0.1:{self._port}"
+
+    # -- what the bot did --------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Every recorded call of one method, oldest first."""
+        return [call for call in self.calls if call.method == method]
+
+    def messages(self, chat_id: int | None = None) -> list[SentMessage]:
+        """Messages one chat received (or every chat, in order of sending)."""
+        if chat_id is not None:
+            return list(self._chats.get(chat_id, []))
+        return sorted(
+            (m for msgs in self._chats.values() for m in msgs), key=lambda m: m.message_id
+        )
+
+    def texts(self, chat_id: int) -> list[str]:
+        """The texts one chat received, as sent (HTML)."""
+        return [message.text for message in self.messages(chat_id)]
+
+    def chats_with_messages(self) -> set[int]:
+        """Every chat that received at least one message."""
+        return {chat_id for chat_id, msgs in self._chats.items() if msgs}
+
+    @property
+    def message_count(self) -> int:
+        """How many messages were delivered in total."""
+        return sum(len(msgs) for msgs in self._chats.values())
+
+    async def wait_for_messages(
+        self, chat_id: int | None, count: int, within: float = 5.0
+    ) -> list[SentMessage]:
+        """Wait until a chat (or all chats together) received at least `count` messages."""
+
+        def enough() -> bool:
+            have = self.message_count if chat_id is None else len(self._chats.get(chat_id, []))
+            return have >= count
+
+        await self._wait_until(enough, within)
+        return self.messages(chat_id)
+
+    async def wait_for_held(self, count: int = 1, within: float = 5.0) -> None:
+        """Wait until at least `count` requests are being held."""
+        await self._wait_until(lambda: self._held_now >= count, within)
+
+    async def wait_for_calls(self, method: str, count: int = 1, within: float = 5.0) -> None:
+        """Wait until `method` was called at least `count` times."""
+        await self._wait_until(lambda: len(self.calls_to(method)) >= count, within)
+
+    async def _wait_until(self, predicate: Callable[[], bool], within: float) -> None:
+        """Wait until `predicate()` holds, re-checking whenever the server's state changes."""
+        async with asyncio.timeout(within):
+            while not predicate():
+                await self._changed.wait()
+
+    # -- what users do -----------------------------------------------------------------------
+
+    def inject_message(
+        self,
+        chat: FakeChat | int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A user sends `text` (commands get their bot_command entity); returns the update."""
+        chat = chat if isinstance(chat, FakeChat) else FakeChat(chat)
+        sender = user_id if user_id is not None else chat.default_user_id
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat_json(chat),
+            "from": user_json(sender),
+            "text": text,
+        }
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to_message_id is not None:
+            original = self._find_message(chat.id, reply_to_message_id)
+            if original is not None:
+                message["reply_to_message"] = self._message_json(original)
+        return self._add_update({"message": message})
+
+    def inject_callback(
+        self,
+        chat: FakeChat | int,
+        message_id: int,
+        data: str,
+        *,
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A user presses an inline button with callback `data` under a bot message."""
+        chat = chat if isinstance(chat, FakeChat) else FakeChat(chat)
+        original = self._find_message(chat.id, message_id)
+        message = (
+            self._message_json(original)
+            if original is not None
+            else {"message_id": message_id, "date": 0, "chat": chat_json(chat)}
+        )
+        callback = {
+            "id": str(next(self._callback_ids)),
+            "from": user_json(user_id if user_id is not None else chat.default_user_id),
+            "chat_instance": str(chat.id),
+            "message": message,
+            "data": data,
+        }
+        return self._add_update({"callback_query": callback})
+
+    def press_button(
+        self, chat: FakeChat | int, label_contains: str, *, user_id: int | None = None
+    ) -> dict[str, Any]:
+        """Press the newest button in a chat whose label contains `label_contains`."""
+        chat_id = chat.id if isinstance(chat, FakeChat) else chat
+        for message in reversed(self.messages(chat_id)):
+            for label, data in message.buttons:
+                if label_contains in label:
+                    return self.inject_callback(chat, message.message_id, data, user_id=user_id)
+        raise LookupError(f"no button labelled {label_contains!r} in chat {chat_id}")
+
+    def _add_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **body}
+        self._updates.append(update)
+        self._notify()
+        return update
+
+    # -- failures and limits -----------------------------------------------------------------
+
+    def fail(
+        self,
+        status: int,
+        *,
+        method: str | None = "sendMessage",
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+        description: str | None = None,
+        times: int | None = 1,
+        after: int = 0,
+    ) -> Fault:
+        """Answer matching requests with an error `times` times (None: until cleared), after
+        letting the first `after` of them through."""
+        fault = Fault(status, method, chat_id, retry_after, description, times, after)
+        self.faults.append(fault)
+        return fault
+
+    def block_chat(self, chat_id: int) -> Fault:
+        """The user of `chat_id` blocked the bot: every message to it gets 403 from now on."""
+        return self.fail(
+            403,
+            method=None,
+            chat_id=chat_id,
+            description="Forbidden: bot was blocked by the user",
+            times=None,
+        )
+
+    def clear_faults(self) -> None:
+        """Answer normally again."""
+        self.faults.clear()
+
+    def hold(self, method: str = "sendMessage", *, after: int = 0) -> None:
+        """Leave requests of `method` unanswered until `release()` (after letting `after` more
+        through); held requests are never delivered, as if the sender died before they left."""
+        self._release.clear()
+        self._hold_after[method] = after
+        self._held.add(method)
+
+    @property
+    def held_count(self) -> int:
+        """Requests waiting unanswered right now."""
+        return self._held_now
+
+    def release(self) -> None:
+        """Stop holding; requests that were held are answered 502 and not delivered."""
+        self._held.clear()
+        self._hold_after.clear()
+        self._release.set()
+
+    # -- HTTP handlers -----------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return self._error(method, {}, 401, "Unauthorized")
+        params = await parse_params(request)
+        if method in self._held:
+            if self._hold_after.get(method, 0) > 0:
+                self._hold_after[method] -= 1
+            else:
+                self._held_now += 1
+                self._notify()
+                try:
+                    await self._release.wait()
+                finally:
+                    self._held_now -= 1
+                return self._error(method, params, 502, "Bad Gateway")
+        fault = self._matching_fault(method, params)
+        if fault is not None:
+            description = fault.description or _default_description(fault.status)
+            return self._error(method, params, fault.status, description, fault.retry_after)
+        if self.enforce_limits and method.startswith(_SENDING_PREFIXES):
+            retry_after = self._limit_exceeded(params.get("chat_id"))
+            if retry_after:
+                self.rejected_by_limits += 1
+                description = f"Too Many Requests: retry after {retry_after}"
+                return self._error(method, params, 429, description, retry_after)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return self._error(method, params, 404, "Not Found: method not found")
+        try:
+            result = await handler(params)
+        except TelegramHTMLError as exc:
+            return self._error(method, params, 400, f"Bad Request: {exc}")
+        return self._ok(method, params, result)
+
+    def _matching_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.method is not None and fault.method != method:
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            if fault.after > 0:
+                fault.after -= 1
+                continue
+            if fault.remaining is not None:
+                if fault.remaining <= 0:
+                    continue
+                fault.remaining -= 1
+            return fault
+        return None
+
+    def _limit_exceeded(self, chat_id: Any) -> int:
+        """Seconds to wait if this message would break a limit; 0 (and counted) otherwise."""
+        now = time.monotonic()
+        limits = self._limits
+        while limits.overall and now - limits.overall[0] >= 1.0:
+            limits.overall.popleft()
+        if len(limits.overall) >= _LIMIT_OVERALL_PER_SECOND:
+            return 1
+        if isinstance(chat_id, int):
+            last = limits.per_chat.get(chat_id)
+            if last is not None and now - last < _LIMIT_CHAT_SECONDS:
+                return 1
+            if chat_id < 0:
+                window = limits.per_group[chat_id]
+                while window and now - window[0] >= 60.0:
+                    window.popleft()
+                if len(window) >= _LIMIT_GROUP_PER_MINUTE:
+                    return max(1, int(60.0 - (now - window[0])) + 1)
+                window.append(now)
+            limits.per_chat[chat_id] = now
+        limits.overall.append(now)
+        return 0
+
+    def _ok(self, method: str, params: dict[str, Any], result: Any) -> web.Response:
+        self._record(method, params, 200)
+        return web.json_response({"ok": True, "result": result})
+
+    def _error(
+        self,
+        method: str,
+        params: dict[str, Any],
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+    ) -> web.Response:
+        self._record(method, params, status)
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=status)
+
+    def _record(self, method: str, params: dict[str, Any], status: int) -> None:
+        self.status_counts[status] += 1
+        if self.record_calls:
+            self.calls.append(ApiCall(method, params, status, time.monotonic()))
+        self._notify()
+
+    def _notify(self) -> None:
+        # Wake every waiter once; each re-checks its own condition on a fresh event.
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def _handle_stats(self, _request: web.Request) -> web.Response:
+        times = self._sent_times
+        return web.json_response(
+            {
+                "messages": len(times),
+                "rejected_by_limits": self.rejected_by_limits,
+                "status_counts": {str(k): v for k, v in self.status_counts.items()},
+                "first_message_at": times[0] if times else None,
+                "last_message_at": times[-1] if times else None,
+                "sent_times": times if _wants(_request, "times") else None,
+            }
+        )
+
+    async def _handle_reset(self, _request: web.Request) -> web.Response:
+        self.calls.clear()
+        self._chats.clear()
+        self._sent_times.clear()
+        self.status_counts.clear()
+        self.rejected_by_limits = 0
+        self._limits = _Limits()
+        return web.json_response({"ok": True})
+
+    # -- Bot API methods ---------------------------------------------------------------------
+
+    async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": BOT_USER_ID,
+            "is_bot": True,
+            "first_name": "newsbrief",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            # Telegram forgets every update below the offset: it was confirmed.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await self._wait_until(lambda: bool(self._updates) or self._closing, timeout)
+        return self._updates[:limit]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        text = str(params.get("text", ""))
+        parse_mode = params.get("parse_mode")
+        _check_text(text, parse_mode)
+        preview = params.get("link_preview_options") or {}
+        message = SentMessage(
+            message_id=next(self._message_ids),
+            chat_id=chat_id,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=params.get("reply_markup"),
+            link_preview_disabled=bool(
+                preview.get("is_disabled") or params.get("disable_web_page_preview")
+            ),
+            at=time.monotonic(),
+        )
+        self._chats[chat_id].append(message)
+        self._sent_times.append(message.at)
+        return self._message_json(message)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find_message(params.get("chat_id"), params.get("message_id"))
+        if message is None:
+            raise TelegramHTMLError("message to edit not found")
+        text = str(params.get("text", ""))
+        parse_mode = params.get("parse_mode")
+        _check_text(text, parse_mode)
+        markup = params.get("reply_markup")
+        if text == message.text and markup == message.reply_markup:
+            raise TelegramHTMLError(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.text, message.parse_mode, message.reply_markup = text, parse_mode, markup
+        message.edits += 1
+        return self._message_json(message)
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find_message(params.get("chat_id"), params.get("message_id"))
+        if message is None:
+            raise TelegramHTMLError("message to edit not found")
+        message.reply_markup = params.get("reply_markup")
+        message.edits += 1
+        return self._message_json(message)
+
+    async def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        self.commands[scope] = list(params.get("commands") or [])
+        return True
+
+    async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        return self.commands.get(scope, [])
+
+    async def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
+        return True
+
+    async def _api_getWebhookInfo(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
+        return {**chat_json(FakeChat(chat_id, kind)), "accent_color_id": 0, "max_reaction_count": 0}
+
+    async def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
+        chat = self._chats.get(params.get("chat_id"), [])
+        chat[:] = [m for m in chat if m.message_id != params.get("message_id")]
+        return True
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _find_message(self, chat_id: Any, message_id: Any) -> SentMessage | None:
+        for message in self._chats.get(chat_id, []):
+            if message.message_id == message_id:
+                return message
+        return None
+
+    def _message_json(self, message: SentMessage) -> dict[str, Any]:
+        kind = "private" if message.chat_id > 0 else "group"
+        body: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": chat_json(FakeChat(message.chat_id, kind)),
+            "from": {"id": BOT_USER_ID, "is_bot": True, "first_name": "newsbrief"},
+            "text": message.plain_text,
+        }
+        if message.edits:
+            body["edit_date"] = int(time.time())
+        if message.reply_markup:
+            body["reply_markup"] = message.reply_markup
+        return body
+
+
+def _check_text(text: str, parse_mode: Any) -> None:
+    """Refuse what Telegram refuses: empty text, bad HTML, more than 4096 characters."""
+    plain = plain_text_of(text, parse_mode)  # raises TelegramHTMLError on bad markup
+    if not plain.strip():
+        raise TelegramHTMLError("message text is empty")
+    if len(plain.encode("utf-16-le")) // 2 > _MAX_TEXT:
+        raise TelegramHTMLError("message is too long")
+
+
+def _default_description(status: int) -> str:
+    return {
+        400: "Bad Request: chat not found",
+        403: "Forbidden: bot was blocked by the user",
+        429: "Too Many Requests: retry after 1",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+    }.get(status, f"Error {status}")
+
+
+def _wants(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "") in ("1", "true", "yes")
+
+
+async def _serve_forever(args: argparse.Namespace) -> None:
+    api = FakeBotAPI(
+        args.token, enforce_limits=args.enforce_limits, port=args.port, record_calls=False
+    )
+    await api.start()
+    print(api.base_url, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await api.stop()
+
+
+def main() -> None:
+    """Serve a FakeBotAPI until SIGINT/SIGTERM; prints its base URL on the first line."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--enforce-limits", action="store_true")
+    asyncio.run(_serve_forever(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Helpers of the fake Bot API server: request decoding, Telegram HTML checking, JSON shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER_ID = 100_000_001
+
+# Parameters PTB sends JSON-encoded inside a form; everything else is a plain string.
+_JSON_PARAMS = {
+    "reply_markup",
+    "link_preview_options",
+    "entities",
+    "allowed_updates",
+    "commands",
+    "scope",
+    "reply_parameters",
+}
+_INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
+_TEXT_PARAMS = {"text", "caption", "callback_query_id", "url", "secret_token", "parse_mode"}
+
+# Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
+_ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+_COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
+
+
+class TelegramHTMLError(ValueError):
+    """A request Telegram would refuse with 400 Bad Request; the message is its description."""
+
+
+@dataclass(frozen=True)
+class FakeChat:
+    """A chat users talk to the bot from: private (positive id) or group (negative id)."""
+
+    id: int
+    type: str = ""
+
+    @property
+    def kind(self) -> str:
+        """'private', 'group' or 'supergroup'."""
+        return self.type or ("private" if self.id > 0 else "group")
+
+    @property
+    def default_user_id(self) -> int:
+        """Who speaks when no user is given: the chat's own user in a private chat."""
+        return self.id if self.id > 0 else 7_000_000 + abs(self.id) % 1_000_000
+
+
+async def parse_params(request: web.Request) -> dict[str, Any]:
+    """Decode a Bot API request the way PTB sends it: query, form fields or a JSON body."""
+    params: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            params.update(body if isinstance(body, dict) else {})
+            return params
+        form = await request.post()
+        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+    return {key: _coerce(key, value) for key, value in params.items()}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if not isinstance(value, str) or name in _TEXT_PARAMS:
+        return value
+    if name in _JSON_PARAMS:
+        return json.loads(value)
+    if name in _INT_PARAMS:
+        try:
+            return int(value)
+        except ValueError:
+            return value  # e.g. "@channelname"
+    if value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+class _TelegramHTML(HTMLParser):
+    """Collects the visible text and checks tags are allowed and balanced."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            raise TelegramHTMLError(f'can\'t parse entities: unsupported start tag "{tag}"')
+        if tag == "a" and not dict(attrs).get("href"):
+            raise TelegramHTMLError("can't parse entities: a link without href")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            raise TelegramHTMLError(f'can\'t parse entities: unexpected end tag "{tag}"')
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def plain_text_of(text: str, parse_mode: Any) -> str:
+    """What the reader sees; raises TelegramHTMLError where Telegram would refuse the HTML."""
+    if str(parse_mode or "").upper() != "HTML":
+        return text
+    # A bare "<" or "&" that is not an entity is an error for Telegram, not for HTMLParser.
+    if re.search(r"<(?![a-zA-Z/])", text):
+        raise TelegramHTMLError('can\'t parse entities: unescaped "<"')
+    if re.search(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
+        raise TelegramHTMLError('can\'t parse entities: unescaped "&"')
+    parser = _TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise TelegramHTMLError(f'can\'t parse entities: unclosed tag "{parser.open[-1]}"')
+    return "".join(parser.text)  # character references are already decoded
+
+
+def chat_json(chat: FakeChat) -> dict[str, Any]:
+    """A Chat object as Telegram sends it."""
+    body: dict[str, Any] = {"id": chat.id, "type": chat.kind}
+    if chat.kind == "private":
+        body["first_name"] = f"User{chat.id}"
+    else:
+        body["title"] = f"Group {abs(chat.id)}"
+    return body
+
+
+def user_json(user_id: int) -> dict[str, Any]:
+    """A User object for a human sender."""
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": f"User{user_id}",
+        "username": f"user{user_id}",
+        "language_code": "en",
+    }
+
+
+def command_entities(text: str) -> list[dict[str, Any]]:
+    """The bot_command entity Telegram attaches to a message starting with a command."""
+    match = _COMMAND_RE.match(text)
+    if match is None:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]

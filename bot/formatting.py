@@ -1,0 +1,206 @@
+"""Briefing messages in Telegram HTML: every dynamic string escaped, split on item boundaries.
+
+Pure functions: no Telegram, no database. A rendered briefing is a list of `MessagePart`s, each
+at most `MAX_MESSAGE` characters of HTML (stricter than Telegram, which counts only the visible
+text), stored as JSON on the delivery row so a resend is byte-for-byte the same.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+MAX_MESSAGE = 4096
+MAX_TITLE = 300
+MAX_SENTENCE = 600
+MAX_SOURCE_NAME = 60
+MAX_LINKED_SOURCES = 3
+BUTTONS_PER_ROW = 4
+_ELLIPSIS = "…"
+
+
+def escape(text: str) -> str:
+    """Text made safe for Telegram's HTML parse mode (<, > and & escaped)."""
+    return html.escape(text, quote=False)
+
+
+def escape_attribute(text: str) -> str:
+    """A value made safe inside a double-quoted HTML attribute."""
+    return html.escape(text, quote=True)
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + _ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Source:
+    """An outlet that reported a story, linked to its article."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class BriefingItem:
+    """One story in a briefing."""
+
+    story_id: int
+    topic: str
+    title: str
+    sentences: tuple[str, ...]
+    sources: tuple[Source, ...]
+    source_count: int
+    is_update: bool = False
+
+
+@dataclass(frozen=True)
+class MessagePart:
+    """One Telegram message: HTML text and inline buttons as (label, callback data) rows."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form."""
+        return {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> MessagePart:
+        """The inverse of to_dict."""
+        rows = data.get("buttons") or []
+        buttons = tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in rows)  # type: ignore[union-attr]
+        return cls(str(data["text"]), buttons)
+
+
+def dump_parts(parts: Sequence[MessagePart]) -> str:
+    """Parts as the JSON stored in a delivery's payload."""
+    return json.dumps([part.to_dict() for part in parts], ensure_ascii=False)
+
+
+def load_parts(payload: str) -> list[MessagePart]:
+    """Parts from a delivery's payload."""
+    return [MessagePart.from_dict(item) for item in json.loads(payload)]
+
+
+@functools.lru_cache(maxsize=1024)
+def briefing_header(local_time: datetime, timezone: str, item_count: int) -> str:
+    """The first lines: date and time in the subscriber's timezone, and how many stories."""
+    day = f"{local_time:%A} {local_time.day} {local_time:%B %Y}"
+    stories = "1 story" if item_count == 1 else f"{item_count} stories"
+    return (
+        f"📰 <b>Your briefing · {escape(day)}</b>\n"
+        f"<i>{local_time:%H:%M} {escape(timezone)} · {stories}</i>"
+    )
+
+
+# Fan-out renders the same stories for thousands of subscribers: pure, so cached.
+@functools.lru_cache(maxsize=8192)
+def render_item(
+    number: int, item: BriefingItem, *, linked_sources: int = MAX_LINKED_SOURCES
+) -> str:
+    """One item: bold numbered title, 1-3 sentences, source links."""
+    badge = "🔄 <i>Update:</i> " if item.is_update else ""
+    lines = [f"{badge}<b>{number}. {escape(shorten(item.title, MAX_TITLE))}</b>"]
+    sentences = [escape(shorten(s, MAX_SENTENCE)) for s in item.sentences if s.strip()]
+    if sentences:
+        lines.append(" ".join(sentences))
+    lines.append(_sources_line(item, linked_sources))
+    return "\n".join(lines)
+
+
+def _sources_line(item: BriefingItem, linked: int) -> str:
+    shown = item.sources[:linked]
+    names = [
+        f'<a href="{escape_attribute(s.url)}">{escape(shorten(s.name, MAX_SOURCE_NAME))}</a>'
+        for s in shown
+    ]
+    names += [escape(shorten(s.name, MAX_SOURCE_NAME)) for s in item.sources[linked:][:2]]
+    line = " · ".join(names) if names else "source unknown"
+    count = max(item.source_count, len(item.sources))
+    if count > 1:
+        line += f" — {count} sources"
+    return f"🔗 {line}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _topic_heading(topic: str, continued: bool = False) -> str:
+    suffix = " (continued)" if continued else ""
+    return f"<b>▍{escape(shorten(topic, 80).upper())}</b>{suffix}"
+
+
+def _fit_item(number: int, item: BriefingItem, room: int) -> str:
+    """The item rendered to fit `room`, dropping links and then sentences if it must."""
+    for linked in (MAX_LINKED_SOURCES, 1, 0):
+        text = render_item(number, item, linked_sources=linked)
+        if telegram_length(text) <= room:
+            return text
+    bare = BriefingItem(item.story_id, item.topic, item.title, (), (), item.source_count)
+    text = render_item(number, bare, linked_sources=0)
+    return text if telegram_length(text) <= room else escape(shorten(item.title, room // 6))
+
+
+def render_briefing(
+    header: str, items: Sequence[BriefingItem], *, limit: int = MAX_MESSAGE
+) -> list[MessagePart]:
+    """The briefing as messages: items grouped by topic (in the given order), split between
+    items so that no message exceeds `limit`; each message carries its items' "More" buttons."""
+    parts: list[MessagePart] = []
+    blocks: list[str] = [header]
+    numbers: list[tuple[int, int]] = []
+    current_topic: str | None = None
+
+    def flush() -> None:
+        nonlocal blocks, numbers
+        if blocks:
+            parts.append(MessagePart("\n\n".join(blocks), _more_buttons(numbers)))
+        blocks, numbers = [], []
+
+    for number, item in enumerate(items, start=1):
+        starts_topic = item.topic != current_topic
+        heading = _topic_heading(item.topic) if starts_topic else ""
+        body = _fit_item(
+            number, item, limit - telegram_length(_topic_heading(item.topic, True)) - 2
+        )
+        block = f"{heading}\n{body}" if heading else body
+        if blocks and telegram_length("\n\n".join([*blocks, block])) > limit:
+            flush()
+            if not starts_topic:  # the topic goes on in a new message: say which it is
+                block = f"{_topic_heading(item.topic, continued=True)}\n{body}"
+        blocks.append(block)
+        numbers.append((number, item.story_id))
+        current_topic = item.topic
+    flush()
+    return parts
+
+
+def _more_buttons(numbers: Sequence[tuple[int, int]]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    buttons = [(f"More #{n}", f"more:{story_id}") for n, story_id in numbers]
+    return tuple(
+        tuple(buttons[i : i + BUTTONS_PER_ROW]) for i in range(0, len(buttons), BUTTONS_PER_ROW)
+    )
+
+
+def nothing_new_text() -> str:
+    """The answer to /briefing when there is nothing new."""
+    return (
+        "Nothing new since your last briefing. "
+        "Check back later, or follow more topics with /topics."
+    )

@@ -1,0 +1,184 @@
+"""Admin handlers: topics, feeds, stats and broadcasts (all behind `admin_only`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.context import BotServices, services
+from bot.formatting import MAX_MESSAGE, MessagePart, dump_parts, escape, telegram_length
+from bot.handlers.common import admin_only, args_of, reply, rest_of_message
+from bot.views import feeds_messages, stats_text
+from storage import deliveries as queue
+from storage.feeds import FeedError, add_feed, remove_feed
+from storage.stats import articles_since, feed_health
+from storage.subscribers import count_by_status
+from storage.topics import TopicError, add_topic, remove_topic
+
+if TYPE_CHECKING:
+    from collector.service import FeedResult
+
+log = logging.getLogger(__name__)
+
+BROADCAST_PREFIX = "📣 "
+MAX_BROADCAST = MAX_MESSAGE - 200  # room for the prefix and escaping
+
+
+@admin_only
+async def add_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/addtopic <name> [keywords…]"""
+    args = args_of(context)
+    if not args:
+        await reply(
+            update, "Usage: /addtopic &lt;name&gt; [keywords…], e.g. /addtopic Tech ai chips"
+        )
+        return
+    name, keywords = args[0], args[1:]
+    try:
+        async with services(context).db.session() as session:
+            topic = await add_topic(session, name, keywords)
+    except TopicError as exc:
+        await reply(update, f"Could not add the topic: {escape(str(exc))}.")
+        return
+    words = f" with keywords: {escape(' '.join(keywords))}" if keywords else ""
+    await reply(
+        update,
+        f"Added topic <b>{escape(topic.title)}</b> (<code>{escape(topic.name)}</code>){words}.\n"
+        f"Add feeds with /addfeed {escape(topic.name)} &lt;url&gt;.",
+    )
+
+
+@admin_only
+async def delete_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/deltopic <name>"""
+    args = args_of(context)
+    if len(args) != 1:
+        await reply(update, "Usage: /deltopic &lt;name&gt;, e.g. /deltopic tech")
+        return
+    try:
+        async with services(context).db.session() as session:
+            topic = await remove_topic(session, args[0])
+    except TopicError as exc:
+        await reply(update, f"Could not remove it: {escape(str(exc))}.")
+        return
+    await reply(update, f"Removed topic <b>{escape(topic.title)}</b> with its feeds.")
+
+
+@admin_only
+async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/addfeed <topic> <url>: add the feed, fetch it once, report what came of it."""
+    args = args_of(context)
+    if len(args) != 2:
+        await reply(
+            update,
+            "Usage: /addfeed &lt;topic&gt; &lt;url&gt;, e.g. /addfeed tech https://example.org/rss",
+        )
+        return
+    topic, url = args
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        await reply(
+            update, f"“{escape(url)}” is not an http(s) URL. Example: https://example.org/rss"
+        )
+        return
+    app = services(context)
+    try:
+        async with app.db.session() as session:
+            await add_feed(session, topic, url)
+    except FeedError as exc:
+        await reply(update, f"Could not add the feed: {escape(str(exc))}.")
+        return
+    await reply(update, f"Checking {escape(url)} …")
+    result = await _check_feed(app, url)
+    if result is None or result.status == "error":
+        error = "the collector is not available" if result is None else result.error
+        async with app.db.session() as session:  # a feed that never worked is not kept
+            await remove_feed(session, url)
+        await reply(
+            update,
+            f"❌ Could not use {escape(url)}: {escape(error or 'unknown error')}.\n"
+            "Nothing was added; check the URL and try again.",
+        )
+        return
+    title = escape(result.title or url)
+    await reply(
+        update,
+        f"✅ Added <b>{title}</b> to {escape(topic)}: {result.new} new articles "
+        f"({result.seconds:.1f} s).",
+    )
+
+
+async def _check_feed(app: BotServices, url: str) -> FeedResult | None:
+    """Fetch the feed once with the running collector, or a short-lived one."""
+    if app.collector is not None:
+        return await app.collector.check_feed(url)
+    try:
+        from collector.service import Collector  # heavy (process pool): only when needed
+    except ImportError:
+        log.exception("collector is not importable")
+        return None
+    async with Collector(app.db, app.settings) as collector:
+        return await collector.check_feed(url)
+
+
+@admin_only
+async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/delfeed <url>"""
+    args = args_of(context)
+    if len(args) != 1:
+        await reply(update, "Usage: /delfeed &lt;url&gt; (see the URLs with /feeds)")
+        return
+    try:
+        async with services(context).db.session() as session:
+            await remove_feed(session, args[0])
+    except FeedError as exc:
+        await reply(update, f"Could not remove it: {escape(str(exc))}. See /feeds for the URLs.")
+        return
+    await reply(update, f"Removed the feed {escape(args[0])}; its articles stay.")
+
+
+@admin_only
+async def list_feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/feeds: every feed with last success, error count and articles in the last 24 h."""
+    app = services(context)
+    now = app.clock()
+    async with app.db.session() as session:
+        feeds = await feed_health(session, since=now - timedelta(hours=24))
+    for text in feeds_messages(feeds, now):
+        await reply(update, text)
+
+
+@admin_only
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: subscribers, briefings sent today, articles today, queue lag."""
+    app = services(context)
+    now = app.clock()
+    day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    async with app.db.session() as session:
+        counts = await count_by_status(session)
+        stats = await queue.queue_stats(session, now=now, day_start=day_start)
+        articles = await articles_since(session, day_start)
+    await reply(update, stats_text(counts, stats, articles, now))
+
+
+@admin_only
+async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/broadcast <text>: queue the text for every active subscriber (rate-limited queue)."""
+    text = rest_of_message(update)
+    if not text:
+        await reply(update, "Usage: /broadcast &lt;text&gt; — sent to every active subscriber.")
+        return
+    body = BROADCAST_PREFIX + escape(text)
+    if telegram_length(body) > MAX_BROADCAST:
+        await reply(update, f"That is too long: at most {MAX_BROADCAST} characters, please.")
+        return
+    app = services(context)
+    async with app.db.session() as session:
+        count = await queue.enqueue_broadcast(session, dump_parts([MessagePart(body)]), app.clock())
+    app.worker.wake()
+    await reply(update, f"Broadcast queued for {count} active subscribers.")

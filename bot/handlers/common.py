@@ -1,0 +1,126 @@
+"""Helpers shared by the handlers: replying, reading arguments, the admin gate, fallbacks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.context import services
+from bot.formatting import escape
+from bot.timeparse import parse_minute
+from storage.models import Subscriber
+from storage.subscribers import register_subscriber
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+NOT_ALLOWED = "Sorry, that is not allowed: /{command} is for admins only."
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat the update came from (HTML, no link previews: the defaults)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(text, reply_markup=markup)
+
+
+def command_name(update: Update) -> str:
+    """The command without slash and @botname, e.g. 'addfeed'."""
+    text = update.effective_message.text if update.effective_message else ""
+    word = (text or "").split(maxsplit=1)[0] if text else ""
+    return word.lstrip("/").split("@", 1)[0].lower()
+
+
+def rest_of_message(update: Update) -> str:
+    """Everything after the command, newlines kept (for /broadcast)."""
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    parts = text.split(maxsplit=1)
+    return text[text.index(parts[1]) :].strip() if len(parts) > 1 else ""
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Run `handler` for admins; anyone else is told it is not allowed, and it is logged."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if not services(context).is_admin(user.id if user else None):
+            command = command_name(update)
+            log.warning(
+                "refused /%s from user %s in chat %s: not an admin",
+                command,
+                user.id if user else "?",
+                update.effective_chat.id if update.effective_chat else "?",
+            )
+            await reply(update, NOT_ALLOWED.format(command=escape(command)))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+async def ensure_subscriber(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Subscriber, bool]:
+    """The chat's subscriber, registered now (default timezone and time) if it is new."""
+    app = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    name = chat.title or chat.full_name or chat.username
+    async with app.db.session() as session:
+        return await register_subscriber(
+            session,
+            chat.id,
+            chat_type=chat.type,
+            name=name,
+            timezone=app.settings.default_timezone,
+            minutes=[parse_minute(app.settings.default_delivery_time)],
+            now=app.clock(),
+        )
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command we do not have: say so and point at /help (in groups, only if meant for us)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    word = message.text.split(maxsplit=1)[0]
+    addressed = word.split("@", 1)[1] if "@" in word else None
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    if addressed is not None and addressed.lower() != (context.bot.username or "").lower():
+        return  # a command for another bot in the same group
+    if in_group and addressed is None:
+        return  # groups see many commands; answer only the ones addressed to us
+    await reply(
+        update,
+        f"Sorry, I don't know {escape(word.split('@', 1)[0])}. Send /help to see what I can do.",
+    )
+
+
+async def plain_text(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message that is not a command, in a private chat: point at the commands."""
+    await reply(update, "I answer commands. Send /help to see them, or /briefing for the news.")
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any exception a handler raised and tell the user something went wrong."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(
+                "Sorry, something went wrong on my side. Please try again in a moment."
+            )
+        except Exception:  # the error may be that we cannot reach Telegram at all
+            log.debug("could not tell the user about the error", exc_info=True)
+
+
+def args_of(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """The command's arguments (words after the command)."""
+    return list(context.args or [])

@@ -1,0 +1,183 @@
+"""Texts and keyboards of the bot's answers (HTML, every dynamic string escaped). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS
+from bot.formatting import MAX_MESSAGE, escape, escape_attribute, shorten, telegram_length
+from bot.slots import local_now, next_instant
+from bot.timeparse import format_minute
+from storage.briefings import StoryCard
+from storage.deliveries import QueueStats
+from storage.models import Topic
+from storage.stats import FeedHealth
+from storage.subscribers import SubscriberView
+
+TOPIC_CALLBACK = "topic:"
+MORE_CALLBACK = "more:"
+
+
+def split_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join blocks with newlines into as few messages as fit `limit` each."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        block = block if telegram_length(block) <= limit else shorten(block, limit // 2)
+        candidate = f"{current}\n{block}" if current else block
+        if current and telegram_length(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """'never', 'just now', '5 min ago', '3 h ago', '2 days ago'."""
+    if moment is None:
+        return "never"
+    seconds = max((now - moment).total_seconds(), 0)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def times_phrase(minutes: Sequence[int]) -> str:
+    """'07:30 and 18:00'."""
+    labels = [f"<b>{format_minute(m)}</b>" for m in minutes]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def next_briefing_phrase(timezone: str, minutes: Sequence[int], now: datetime) -> str:
+    """'Tue 07:30 (Europe/Berlin)', or a hint when no time is set."""
+    upcoming = next_instant(timezone, list(minutes), now)
+    if upcoming is None:
+        return "none scheduled (set a time with /time 07:30)"
+    local = local_now(upcoming, timezone)
+    return f"{local:%a %H:%M} ({escape(timezone)})"
+
+
+def help_text(is_admin: bool) -> str:
+    """Every command with a line about it; admin commands only for admins."""
+    lines = ["<b>newsbrief</b> sends you short news briefings at the times you choose.", ""]
+    lines += [f"/{name} — {escape(about)}" for name, about in SUBSCRIBER_COMMANDS]
+    if is_admin:
+        lines += ["", "<b>Admin</b>"]
+        lines += [f"/{name} — {escape(about)}" for name, about in ADMIN_COMMANDS]
+    return "\n".join(lines)
+
+
+def topics_text(topics: Sequence[Topic], followed: set[int]) -> str:
+    """The topic list with what the chat follows ticked."""
+    if not topics:
+        return "There are no topics yet. An admin adds them with /addtopic."
+    lines = ["<b>Topics</b> — tap to follow or unfollow:"]
+    for topic in topics:
+        mark = "✅" if topic.id in followed else "▫️"
+        lines.append(f"{mark} {escape(topic.title)} (<code>{escape(topic.name)}</code>)")
+    return "\n".join(lines)
+
+
+def topics_keyboard(topics: Sequence[Topic], followed: set[int]) -> InlineKeyboardMarkup | None:
+    """One toggle button per topic, two per row."""
+    if not topics:
+        return None
+    buttons = [
+        InlineKeyboardButton(
+            f"{'✅' if t.id in followed else '➕'} {shorten(t.title, 30)}",
+            callback_data=f"{TOPIC_CALLBACK}{t.name}",
+        )
+        for t in topics
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def settings_text(view: SubscriberView, now: datetime) -> str:
+    """Everything about the chat's subscription."""
+    subscriber = view.subscriber
+    status = {
+        "active": "active",
+        "paused": "paused (send /resume to get briefings again)",
+        "blocked": "blocked",
+    }.get(subscriber.status, subscriber.status)
+    topics = ", ".join(escape(t.title) for t in view.topics) or "none yet (see /topics)"
+    times = times_phrase(view.minutes) or "none (set one with /time 07:30)"
+    lines = [
+        "<b>Your settings</b>",
+        f"Status: {status}",
+        f"Topics: {topics}",
+        f"Delivery times: {times}",
+        f"Timezone: {escape(subscriber.timezone)} "
+        f"(now {local_now(now, subscriber.timezone):%H:%M} there)",
+        f"Last briefing: {ago(subscriber.last_briefing_at, now)}",
+    ]
+    if subscriber.status == "active":
+        lines.append(
+            f"Next briefing: {next_briefing_phrase(subscriber.timezone, view.minutes, now)}"
+        )
+    return "\n".join(lines)
+
+
+def story_text(card: StoryCard) -> str:
+    """A "More" answer: title, every summary sentence, every source."""
+    summary = shorten(" ".join(s.strip() for s in card.summary.splitlines() if s.strip()), 2500)
+    sources = [
+        f'• <a href="{escape_attribute(s.url)}">{escape(shorten(s.name, 60))}</a> — '
+        f"{escape(shorten(s.title, 120))}"
+        for s in card.sources[:20]
+    ]
+    blocks = [f"<b>{escape(shorten(card.title, 300))}</b>", escape(summary)]
+    blocks.append(f"<b>Sources ({max(card.source_count, len(card.sources))})</b>")
+    text = "\n\n".join(b for b in blocks if b) + "\n" + "\n".join(sources)
+    return split_blocks(text.split("\n"))[0]
+
+
+def feeds_messages(feeds: Sequence[FeedHealth], now: datetime) -> list[str]:
+    """Each feed with its health; several messages if the list is long."""
+    if not feeds:
+        return ["No feeds yet. Add one with /addfeed &lt;topic&gt; &lt;url&gt;."]
+    blocks = [f"<b>Feeds ({len(feeds)})</b>"]
+    for feed in feeds:
+        state = "⏸ paused" if feed.paused else ("⚠️" if feed.error_count else "✅")
+        name = escape(shorten(feed.title or feed.url, 60))
+        line = (
+            f"{state} <b>{name}</b> [{escape(feed.topic)}]\n"
+            f"   {escape(feed.url)}\n"
+            f"   last success {ago(feed.last_success_at, now)} · "
+            f"{feed.error_count} error{'s' if feed.error_count != 1 else ''} · "
+            f"{feed.articles_recent} articles in 24 h"
+        )
+        if feed.error_count and feed.last_error:
+            line += f"\n   last error: {escape(shorten(feed.last_error, 200))}"
+        blocks.append(line)
+    return split_blocks(blocks)
+
+
+def stats_text(
+    counts: dict[str, int], queue: QueueStats, articles_today: int, now: datetime
+) -> str:
+    """Subscribers by status, today's briefings and articles, and how far behind the queue is."""
+    lag = "none"
+    if queue.oldest_due_at is not None:
+        lag = f"{max((now - queue.oldest_due_at).total_seconds(), 0):.0f} s"
+    return "\n".join(
+        [
+            "<b>Stats</b>",
+            f"Subscribers: {counts.get('active', 0)} active, {counts.get('paused', 0)} paused, "
+            f"{counts.get('blocked', 0)} blocked",
+            f"Briefings sent today (UTC): {queue.sent_today}",
+            f"Articles collected today (UTC): {articles_today}",
+            f"Queue: {queue.pending} pending, {queue.due} due now, lag {lag}",
+        ]
+    )

@@ -1,0 +1,234 @@
+"""HTTP fetching for feeds and pages: one shared client, bounded, capped, guarded, conditional."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
+from types import TracebackType
+
+import httpx
+
+from collector.addresses import Resolver, check_url, system_resolver
+from collector.errors import FetchError
+from collector.settings import FetchSettings
+from storage.clock import utcnow
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_REDIRECTS = 5
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# A read timeout only bounds the gap between two chunks; a server dripping one byte at a time
+# would hold a slot for ever, so each request also has an overall deadline.
+_DEADLINE_FACTOR = 4
+
+
+def _user_agent() -> str:
+    try:
+        release = version("newsbrief")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"newsbrief/{release} (news briefing bot; feed collector)"
+
+
+USER_AGENT = _user_agent()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A completed fetch: the final URL after redirects, status 200 or 304, headers and body."""
+
+    url: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request."""
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case ('' when absent)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
+
+
+def format_bytes(size: int) -> str:
+    """A byte count for people: '5 MB', '300 KB'."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+class Fetcher:
+    """Fetches URLs through one httpx.AsyncClient with the caps, limits and guard of settings."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> None:
+        self._allow_private = settings.allow_private_networks
+        self._max_body = settings.max_body_bytes
+        self._timeout = settings.fetch_timeout_seconds
+        self._max_redirects = max_redirects
+        self._resolver = resolver or system_resolver
+        self._overall = asyncio.Semaphore(settings.max_concurrency)
+        self._per_host_limit = settings.max_per_host
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self._timeout),
+            limits=httpx.Limits(
+                max_connections=settings.max_concurrency,
+                max_keepalive_connections=settings.max_concurrency,
+            ),
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,  # followed by hand so every hop passes the guard
+            trust_env=False,  # no proxy from the environment can bypass the guard
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client and its connections."""
+        await self._client.aclose()
+
+    @asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        per_host = self._per_host.get(host)
+        if per_host is None:
+            per_host = self._per_host[host] = asyncio.Semaphore(self._per_host_limit)
+        async with per_host, self._overall:
+            yield
+
+    async def get(
+        self,
+        url: str,
+        *,
+        accept: str = FEED_ACCEPT,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        """GET `url` following redirects; raise FetchError with a readable reason on any failure."""
+        try:
+            current = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchError(f"invalid URL {url!r}: {exc}") from None
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        for _hop in range(self._max_redirects + 1):
+            await check_url(current, allow_private=self._allow_private, resolver=self._resolver)
+            async with self._slot(current.host):
+                try:
+                    async with asyncio.timeout(self._timeout * _DEADLINE_FACTOR):
+                        outcome = await self._request(current, headers)
+                except TimeoutError:
+                    raise FetchError(
+                        f"{current.host} took longer than {self._timeout * _DEADLINE_FACTOR:g}s"
+                    ) from None
+            if isinstance(outcome, FetchResult):
+                return outcome
+            current = outcome
+        raise FetchError(f"too many redirects (more than {self._max_redirects}) from {url}")
+
+    async def _request(self, url: httpx.URL, headers: dict[str, str]) -> FetchResult | httpx.URL:
+        """One hop: a FetchResult, or the URL a redirect points to."""
+        try:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                if status in _REDIRECT_STATUSES and "location" in response.headers:
+                    try:
+                        return url.join(response.headers["location"])
+                    except httpx.InvalidURL as exc:
+                        message = f"{url.host} redirected to an invalid URL: {exc}"
+                        raise FetchError(message) from None
+                found = {k.lower(): v for k, v in response.headers.items()}
+                if status == 304:
+                    return FetchResult(url=str(url), status=304, headers=found)
+                if not 200 <= status < 300:
+                    raise FetchError(
+                        f"HTTP {status} {response.reason_phrase}".rstrip(),
+                        status=status,
+                        retry_after=parse_retry_after(response.headers.get("retry-after")),
+                    )
+                body = await self._read_capped(response)
+                return FetchResult(url=str(url), status=status, headers=found, body=body)
+        except httpx.TimeoutException:
+            raise FetchError(f"{url.host} did not answer within {self._timeout:g}s") from None
+        except httpx.ConnectError as exc:
+            raise FetchError(f"could not connect to {url.host}: {_reason(exc)}") from None
+        except httpx.DecodingError as exc:
+            raise FetchError(f"{url.host} sent a body that could not be decoded: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"request to {url.host} failed: {_reason(exc)}") from None
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        limit = self._max_body
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(
+                f"body of {format_bytes(int(declared))} is over the {format_bytes(limit)} limit"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        # Decoded bytes are counted, so a small gzip bomb is stopped as early as a large body.
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(f"body is over the {format_bytes(limit)} limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _reason(exc: BaseException) -> str:
+    """The most specific message in the exception chain ("Connection refused", not "failed")."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and isinstance(cause.errno, int) and cause.errno > 0:
+            return os.strerror(cause.errno)  # "Connection refused", whatever the wrapper says
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).strip()
+    return text or type(exc).__name__

@@ -1,0 +1,145 @@
+"""The CPU half of collecting an article, run in a worker process: extract, summarise, match."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from collector.dedup import content_fingerprint, simhash
+from collector.extract import ExtractedPage, extract_page
+from collector.feedparse import FeedItem
+from collector.htmltext import decode_html, is_html
+from collector.topics import TopicRule, matching_topics
+from collector.urls import canonical_url, same_site
+
+log = logging.getLogger(__name__)
+
+TEXT_SOURCE_PAGE = "page"
+TEXT_SOURCE_FEED = "feed"
+# A page whose extracted text is under half the feed's own text is a teaser or a paywall.
+_PAGE_TEXT_MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleJob:
+    """Everything a worker needs to turn one feed item (and its fetched page) into an article."""
+
+    item: FeedItem
+    url: str  # the item's canonical URL
+    page_url: str | None = None  # the page's final URL after redirects
+    page_body: bytes | None = None
+    page_content_type: str = ""
+    page_error: str | None = None
+    summary_algorithm: str = "news"
+    summary_sentences: int = 3
+    topic_rules: tuple[TopicRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedArticle:
+    """An article ready to store."""
+
+    url: str
+    title: str
+    author: str | None
+    published_at: datetime | None
+    image_url: str | None
+    site_name: str | None
+    text: str
+    text_source: str
+    summary: str
+    fingerprint: str
+    simhash: int | None
+    topic_ids: frozenset[int]
+
+
+def process_article(job: ArticleJob) -> ProcessedArticle:
+    """Extract the page's main text (or fall back to the feed's), summarise, hash and match."""
+    page = _extract(job)
+    item = job.item
+    text, source = item.text, TEXT_SOURCE_FEED
+    if page is not None and page.text and len(page.text) >= _PAGE_TEXT_MIN_SHARE * len(item.text):
+        text, source = page.text, TEXT_SOURCE_PAGE
+    url = job.url
+    if page is not None and page.canonical_url and job.page_url:
+        # A page may name its canonical URL, but only on its own site: a hostile page must not
+        # claim another site's article URL.
+        candidate = canonical_url(page.canonical_url)
+        if candidate.startswith(("http://", "https://")) and same_site(candidate, job.page_url):
+            url = candidate
+    title = item.title or (page.title if page else None) or url
+    return ProcessedArticle(
+        url=url,
+        title=title[:1000],
+        author=(item.author or (page.author if page else None) or None),
+        # The feed's date is the publisher's; trafilatura guesses one when the page states none.
+        published_at=item.published or _page_date(page),
+        image_url=item.image_url or (page.image_url if page else None),
+        site_name=page.site_name if page else None,
+        text=text,
+        text_source=source,
+        summary=summarize_text(text, title, job.summary_sentences, job.summary_algorithm),
+        fingerprint=content_fingerprint(text, url),
+        simhash=simhash(text),
+        topic_ids=frozenset(matching_topics(job.topic_rules, title, text)),
+    )
+
+
+def _extract(job: ArticleJob) -> ExtractedPage | None:
+    if job.page_body is None or not is_html(job.page_content_type, job.page_body):
+        return None
+    try:
+        return extract_page(decode_html(job.page_body, job.page_content_type), job.page_url)
+    except Exception:  # a page that breaks the extractor must not lose the article
+        log.warning("extraction failed for %s; using the feed's text", job.page_url, exc_info=True)
+        return None
+
+
+def _page_date(page: ExtractedPage | None) -> datetime | None:
+    if page is None or not page.published:
+        return None
+    try:
+        when = datetime.fromisoformat(page.published)
+    except ValueError:
+        return None
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when if when <= datetime.now(UTC) else None
+
+
+def summarize_text(text: str, title: str, sentences: int, algorithm: str) -> str:
+    """The summary as sentences one per line; the lead sentences if the summarizer fails."""
+    if not text.strip():
+        return ""
+    try:
+        from summarizer import summarize  # imported here: workers load it once, on first use
+
+        result = summarize(text, title=title, sentences=sentences, algorithm=algorithm)
+    except Exception:  # a summarizer bug must not lose the article: keep its opening instead
+        log.warning("summarizer failed for %r; storing the lead instead", title, exc_info=True)
+        return _lead(text)
+    return _as_lines(result)
+
+
+def _as_lines(result: object) -> str:
+    if isinstance(result, str):
+        return result.strip()
+    if isinstance(result, Sequence):
+        return "\n".join(str(s).strip() for s in result if str(s).strip())
+    sentences = getattr(result, "sentences", None)
+    if sentences is not None:
+        return _as_lines(list(sentences))
+    return str(result).strip()
+
+
+def _lead(text: str) -> str:
+    paragraph = text.strip().split("\n\n", 1)[0]
+    return paragraph[:600]
+
+
+def warm_up() -> None:
+    """Import the heavy libraries once in a fresh worker process."""
+    import trafilatura  # noqa: F401
+
+    import summarizer  # noqa: F401

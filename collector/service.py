@@ -1,0 +1,379 @@
+"""The collection service: claims due feeds, fetches and parses them, stores new articles once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Executor
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from time import perf_counter
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.addresses import Resolver
+from collector.dedup import IndexedArticle, NearDuplicateIndex
+from collector.errors import FeedParseError, FetchError, ProcessingError
+from collector.feedparse import FeedItem, ParsedFeed, parse_feed
+from collector.fetch import PAGE_ACCEPT, Fetcher, FetchResult
+from collector.pool import WorkerPool, make_process_pool
+from collector.processing import ArticleJob, ProcessedArticle, process_article
+from collector.report import CollectReport, FeedResult, FeedStatus
+from collector.schedule import cache_max_age, next_check_after_failure, next_check_after_success
+from collector.settings import CollectorSettings
+from collector.store import clean, item_url, link_known_article, store_article
+from collector.topics import TopicRule, build_rule
+from collector.urls import site_host
+from storage.articles import article_ids_by_url, known_guids, recent_simhashes
+from storage.clock import utcnow
+from storage.db import Database
+from storage.feeds import (
+    ClaimedFeed,
+    claim_feeds,
+    get_feed,
+    record_feed_failure,
+    record_feed_success,
+    take_pause_notices,
+    unpaused_feed_ids,
+)
+from storage.topics import list_topics
+
+__all__ = ["CollectReport", "Collector", "FeedResult", "make_process_pool"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A worker's claim on a feed; long enough for a slow check under load, short enough that the
+# feeds of a crashed worker are picked up again the same hour.
+CLAIM_LEASE = timedelta(minutes=30)
+NEAR_DUPLICATE_WINDOW = timedelta(hours=48)
+
+
+class Collector:
+    """Collects feeds into the store: `collect_due` for the scheduler, `check_feed` for /addfeed."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: CollectorSettings,
+        *,
+        resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._resolver = resolver
+        self._transport = transport
+        self._executor = executor
+        self._pool: WorkerPool | None = None
+        self._fetcher: Fetcher | None = None
+        self._index = NearDuplicateIndex()
+        self._rules: tuple[TopicRule, ...] = ()
+        self._in_flight: dict[str, asyncio.Future[ProcessedArticle]] = {}
+        # SQLite has one writer: serialising write transactions here avoids lock timeouts.
+        self._write_lock = asyncio.Lock() if db.dialect == "sqlite" else None
+
+    async def __aenter__(self) -> Collector:
+        self._fetcher = Fetcher(self._settings, resolver=self._resolver, transport=self._transport)
+        self._pool = WorkerPool(self._executor)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+        if self._pool is not None:
+            await self._pool.close()
+
+    # --- public API --------------------------------------------------------------------------
+
+    async def collect_due(self, now: datetime | None = None) -> CollectReport:
+        """Check every feed whose next check is due at `now` (default: the current time)."""
+        started = utcnow()
+        moment = now or started
+
+        async def claim(session: AsyncSession) -> list[ClaimedFeed]:
+            # A feed checked during this pass is never taken again in it, whatever `now` says.
+            return await claim_feeds(
+                session,
+                now=moment,
+                lease_until=utcnow() + CLAIM_LEASE,
+                limit=1,
+                checked_before=started,
+            )
+
+        return await self._run_pass(claim)
+
+    async def collect_all(self) -> CollectReport:
+        """Check every unpaused feed now, whatever its schedule (the `collect` command)."""
+        started = utcnow()
+        async with self._db.session() as session:
+            pending = await unpaused_feed_ids(session)
+
+        async def claim(session: AsyncSession) -> list[ClaimedFeed]:
+            while pending:
+                batch = [pending.pop()]
+                now = utcnow()
+                claimed = await claim_feeds(
+                    session,
+                    now=now,
+                    lease_until=now + CLAIM_LEASE,
+                    limit=1,
+                    due_only=False,
+                    ids=batch,
+                    checked_before=started,
+                )
+                if claimed:  # else another worker holds it or has checked it since we began
+                    return claimed
+            return []
+
+        return await self._run_pass(claim)
+
+    async def check_feed(self, url: str) -> FeedResult:
+        """Check one feed now, even a paused one (a success resumes it)."""
+        async with self._db.session() as session:
+            feed = await get_feed(session, url)
+        if feed is None:
+            return FeedResult(url=url, title=None, status="error", error=f"no feed with URL {url}")
+        await self._prepare_pass()
+        async with self._writing() as session:
+            now = utcnow()
+            claimed = await claim_feeds(
+                session,
+                now=now,
+                lease_until=now + CLAIM_LEASE,
+                limit=1,
+                due_only=False,
+                ids=[feed.id],
+                include_paused=True,
+            )
+        if not claimed:
+            message = "another worker is checking this feed right now; try again in a minute"
+            return FeedResult(url=url, title=feed.title, status="error", error=message)
+        return await self._check(claimed[0])
+
+    # --- a pass ------------------------------------------------------------------------------
+
+    async def _run_pass(
+        self, claim: Callable[[AsyncSession], Awaitable[list[ClaimedFeed]]]
+    ) -> CollectReport:
+        await self._prepare_pass()
+        report = CollectReport()
+
+        async def worker() -> None:
+            while True:
+                async with self._writing() as session:
+                    feeds = await claim(session)
+                if not feeds:
+                    return
+                for feed in feeds:
+                    report.results.append(await self._check(feed))
+
+        await asyncio.gather(*(worker() for _ in range(self._settings.max_concurrency)))
+        async with self._writing() as session:
+            report.newly_paused = await take_pause_notices(session)
+        report.results.sort(key=lambda r: r.url)
+        return report
+
+    async def _prepare_pass(self) -> None:
+        """Load topic rules and the signatures of recent articles stored since the last pass."""
+        now = utcnow()
+        async with self._db.session() as session:
+            topics = await list_topics(session)
+            rows = await recent_simhashes(
+                session, now - NEAR_DUPLICATE_WINDOW, self._index.last_article_id
+            )
+        self._rules = tuple(build_rule(t.id, t.keywords) for t, _, _ in topics if t.keywords)
+        for row in rows:
+            entry = IndexedArticle(row.article_id, row.simhash, row.story_id, row.fetched_at)
+            self._index.add(entry)
+        self._index.forget_before(now - NEAR_DUPLICATE_WINDOW)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        if self._write_lock is None:
+            async with self._db.session() as session:
+                yield session
+            return
+        async with self._write_lock, self._db.session() as session:
+            yield session
+
+    # --- one feed ----------------------------------------------------------------------------
+
+    async def _check(self, feed: ClaimedFeed) -> FeedResult:
+        """Check a claimed feed; every failure is recorded and reported, never raised."""
+        started = perf_counter()
+        retry_after = None
+        try:
+            result = await self._check_feed(feed)
+        except (FetchError, FeedParseError, ProcessingError) as exc:
+            retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+            reason = str(exc)
+        except Exception as exc:  # a bug (or a database error) must cost one feed, not the pass
+            log.exception("checking %s failed unexpectedly", feed.url)
+            reason = f"internal error: {exc!r}"[:1000]
+        else:
+            result.seconds = perf_counter() - started
+            return result
+        try:
+            result = await self._record_failure(feed, reason, retry_after)
+        except Exception:
+            log.exception("could not record the failure of %s", feed.url)
+            result = FeedResult(feed.url, feed.title, "error", error=f"{reason} (not recorded)")
+        result.seconds = perf_counter() - started
+        return result
+
+    async def _record_failure(
+        self, feed: ClaimedFeed, reason: str, retry_after: float | None
+    ) -> FeedResult:
+        now = utcnow()
+        count = feed.error_count + 1
+        interval = self._settings.feed_check_interval_seconds
+        pause = count >= self._settings.feed_failures_before_pause and not feed.paused
+        async with self._writing() as session:
+            await record_feed_failure(
+                session,
+                feed.id,
+                now=now,
+                reason=clean(reason, 4000) or "unknown error",
+                error_count=count,
+                next_check_at=next_check_after_failure(
+                    now, interval, count, retry_after=retry_after
+                ),
+                pause=pause,
+            )
+        log.info("feed %s failed (%d in a row): %s", feed.url, count, reason)
+        status: FeedStatus = "paused" if pause or feed.paused else "error"
+        return FeedResult(url=feed.url, title=feed.title, status=status, error=reason)
+
+    async def _check_feed(self, feed: ClaimedFeed) -> FeedResult:
+        assert self._fetcher is not None, "use `async with Collector(...)`"
+        fetched = await self._fetcher.get(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
+        now = utcnow()
+        interval = self._settings.feed_check_interval_seconds
+        if fetched.not_modified:
+            async with self._writing() as session:
+                await record_feed_success(
+                    session,
+                    feed.id,
+                    now=now,
+                    next_check_at=next_check_after_success(
+                        now,
+                        interval,
+                        max_age=cache_max_age(fetched.headers),
+                        ttl=feed.ttl_seconds,  # an unchanged feed keeps the TTL it last stated
+                    ),
+                    etag=fetched.headers.get("etag") or feed.etag,
+                    last_modified=fetched.headers.get("last-modified") or feed.last_modified,
+                    ttl_seconds=feed.ttl_seconds,
+                )
+            return FeedResult(url=feed.url, title=feed.title, status="not_modified")
+
+        parsed: ParsedFeed = await self._cpu(parse_feed, fetched.body, fetched.headers, fetched.url)
+        if parsed.warning:
+            log.warning("feed %s: %s", feed.url, parsed.warning)
+        urls = {item.guid: item_url(item, feed.url) for item in parsed.items}
+        async with self._db.session() as session:
+            known = await known_guids(session, feed.id, list(urls))
+            fresh = [item for item in parsed.items if item.guid not in known]
+            stored = await article_ids_by_url(session, [urls[i.guid] for i in fresh])
+        to_link = [(item, stored[urls[item.guid]]) for item in fresh if urls[item.guid] in stored]
+        candidates = [item for item in fresh if urls[item.guid] not in stored]
+        processed = await asyncio.gather(
+            *(self._process_once(item, urls[item.guid]) for item in candidates)
+        )
+
+        # The feed's stored title (the admin's, or the feed's own from its first check) names
+        # the source, so one feed always counts as one source in its stories.
+        title = feed.title or clean(parsed.title, 500)
+        source = title or site_host(feed.url)
+        added: list[IndexedArticle] = []
+        new = 0
+        async with self._writing() as session:
+            await record_feed_success(
+                session,
+                feed.id,
+                now=now,
+                next_check_at=next_check_after_success(
+                    now,
+                    interval,
+                    max_age=cache_max_age(fetched.headers),
+                    ttl=parsed.ttl_seconds,
+                ),
+                etag=fetched.headers.get("etag"),
+                last_modified=fetched.headers.get("last-modified"),
+                title=title,
+                site_url=clean(parsed.site_url, 2048),
+                ttl_seconds=parsed.ttl_seconds,
+            )
+            for item, article_id in to_link:
+                await link_known_article(session, feed, item.guid, article_id, now)
+            for item, article in zip(candidates, processed, strict=True):
+                new += await store_article(
+                    session,
+                    feed,
+                    item,
+                    article,
+                    source=source,
+                    now=now,
+                    index=self._index,
+                    added=added,
+                )
+        for entry in added:  # only after the commit, so the index never names a rolled-back row
+            self._index.add(entry)
+        return FeedResult(
+            url=feed.url,
+            title=title,
+            status="ok",
+            new=new,
+            unchanged=len(parsed.items) - new,
+            warning=parsed.warning,
+        )
+
+    async def _process_once(self, item: FeedItem, url: str) -> ProcessedArticle:
+        """Process a URL once even when several feeds carry it in the same pass."""
+        task = self._in_flight.get(url)
+        if task is None:
+            task = asyncio.ensure_future(self._process(item, url))
+            self._in_flight[url] = task
+            task.add_done_callback(lambda _done: self._in_flight.pop(url, None))
+        return await asyncio.shield(task)
+
+    async def _process(self, item: FeedItem, url: str) -> ProcessedArticle:
+        """Fetch the item's page (if it has one) and run the CPU work in a worker process."""
+        assert self._fetcher is not None
+        page: FetchResult | None = None
+        page_error = None
+        if item.link and item.link.lower().startswith(("http://", "https://")):
+            try:
+                page = await self._fetcher.get(item.link, accept=PAGE_ACCEPT)
+            except FetchError as exc:
+                page_error = str(exc)
+                log.info("page %s: %s; using the feed's text", item.link, exc)
+        job = ArticleJob(
+            item=item,
+            url=url,
+            page_url=page.url if page else None,
+            page_body=page.body if page else None,
+            page_content_type=page.headers.get("content-type", "") if page else "",
+            page_error=page_error,
+            summary_algorithm=self._settings.summary_algorithm,
+            summary_sentences=self._settings.summary_sentences,
+            topic_rules=self._rules,
+        )
+        return await self._cpu(process_article, job)
+
+    async def _cpu(self, function: Callable[..., T], *args: object) -> T:
+        assert self._pool is not None, "use `async with Collector(...)`"
+        return await self._pool.run(function, *args)

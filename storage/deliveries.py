@@ -1,0 +1,396 @@
+"""The delivery queue: one row per (subscriber, kind, slot), claimed with a lease, never repeated.
+
+A row goes pending -> sending (claimed, `claimed_until` set) -> sent | empty | skipped | failed |
+blocked. `parts_sent` and `message_ids` are written after every Telegram message, so a row that
+was interrupted resumes at its next part. On PostgreSQL several workers claim with
+`FOR UPDATE SKIP LOCKED`; SQLite is one process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Delivery, DeliveryTime, SchedulerMark, SentStory, Subscriber
+from storage.types import UTCDateTime
+
+PENDING, SENDING, SENT, EMPTY = "pending", "sending", "sent", "empty"
+SKIPPED, FAILED, BLOCKED = "skipped", "failed", "blocked"
+FINAL_STATUSES = (SENT, EMPTY, SKIPPED, FAILED, BLOCKED)
+SCHEDULED, MANUAL, BROADCAST = "scheduled", "manual", "broadcast"
+
+
+@dataclass
+class ClaimedDelivery:
+    """A delivery row this worker holds, with what it needs to know about the chat."""
+
+    id: int
+    subscriber_id: int
+    chat_id: int
+    subscriber_status: str
+    timezone: str
+    last_briefing_at: datetime | None
+    kind: str
+    slot_at: datetime
+    payload: str | None
+    parts_sent: int
+    message_ids: list[int]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What to write after sending a part (or finishing): the group-committed state of a row."""
+
+    delivery_id: int
+    parts_sent: int
+    message_ids: list[int]
+    status: str
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """The queue as /stats shows it."""
+
+    pending: int
+    due: int
+    oldest_due_at: datetime | None
+    sent_today: int
+
+
+def _dialect_insert(session: AsyncSession) -> Any:
+    name = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+async def _insert_counted(session: AsyncSession, columns: list[Any], rows: Any) -> int:
+    """INSERT ... SELECT ... ON CONFLICT DO NOTHING; returns the rows actually inserted.
+
+    Counted through RETURNING: psycopg reports no rowcount for an INSERT ... SELECT.
+    """
+    stmt = (
+        _dialect_insert(session)(Delivery)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing()
+        .returning(Delivery.id)
+    )
+    return len((await session.scalars(stmt)).all())
+
+
+# -- scheduling ------------------------------------------------------------------------------
+
+
+async def get_mark(session: AsyncSession, name: str) -> datetime | None:
+    """How far the job `name` has got, or None if it never ran."""
+    return await session.scalar(select(SchedulerMark.done_until).where(SchedulerMark.name == name))
+
+
+async def advance_mark(session: AsyncSession, name: str, until: datetime) -> None:
+    """Move the job's mark forward to `until` (never backwards)."""
+    insert = _dialect_insert(session)
+    stmt = insert(SchedulerMark).values(name=name, done_until=until)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[SchedulerMark.name],
+        set_={"done_until": until},
+        where=SchedulerMark.done_until < until,
+    )
+    await session.execute(stmt)
+
+
+async def active_zone_minutes(session: AsyncSession) -> list[tuple[str, int]]:
+    """Every distinct (timezone, local minute) at which some active subscriber wants a briefing."""
+    rows = await session.execute(
+        select(Subscriber.timezone, DeliveryTime.minute_of_day)
+        .join(DeliveryTime, DeliveryTime.subscriber_id == Subscriber.id)
+        .where(Subscriber.status == "active")
+        .distinct()
+    )
+    return [(zone, minute) for zone, minute in rows.all()]
+
+
+async def enqueue_slot(
+    session: AsyncSession,
+    *,
+    timezone: str,
+    minute: int,
+    slot_at: datetime,
+    now: datetime,
+    status: str = PENDING,
+    error: str | None = None,
+) -> int:
+    """Insert one scheduled row per active subscriber of (timezone, minute) for `slot_at`.
+
+    Rows that already exist are left alone (the unique constraint makes ticks idempotent);
+    returns how many were inserted.
+    """
+    columns = [
+        Delivery.subscriber_id,
+        Delivery.kind,
+        Delivery.slot_at,
+        Delivery.status,
+        Delivery.attempts,
+        Delivery.next_attempt_at,
+        Delivery.parts_sent,
+        Delivery.error,
+        Delivery.created_at,
+    ]
+    rows = (
+        select(
+            Subscriber.id,
+            literal(SCHEDULED),
+            literal(slot_at, UTCDateTime()),
+            literal(status),
+            literal(0),
+            literal(slot_at, UTCDateTime()),
+            literal(0),
+            literal(error),
+            literal(now, UTCDateTime()),
+        )
+        .join(DeliveryTime, DeliveryTime.subscriber_id == Subscriber.id)
+        .where(
+            DeliveryTime.minute_of_day == minute,
+            Subscriber.timezone == timezone,
+            Subscriber.status == "active",
+            Subscriber.created_at <= slot_at,
+        )
+    )
+    return await _insert_counted(session, columns, rows)
+
+
+async def enqueue_manual(session: AsyncSession, subscriber_id: int, now: datetime) -> int:
+    """Queue a briefing the subscriber asked for now; returns the delivery id."""
+    delivery = Delivery(
+        subscriber_id=subscriber_id,
+        kind=MANUAL,
+        slot_at=now,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        parts_sent=0,
+        created_at=now,
+    )
+    session.add(delivery)
+    await session.flush()
+    return delivery.id
+
+
+async def enqueue_broadcast(session: AsyncSession, payload: str, now: datetime) -> int:
+    """Queue one rendered message for every active subscriber; returns how many were queued."""
+    columns = [
+        Delivery.subscriber_id,
+        Delivery.kind,
+        Delivery.slot_at,
+        Delivery.status,
+        Delivery.attempts,
+        Delivery.next_attempt_at,
+        Delivery.payload,
+        Delivery.parts_sent,
+        Delivery.created_at,
+    ]
+    rows = select(
+        Subscriber.id,
+        literal(BROADCAST),
+        literal(now, UTCDateTime()),
+        literal(PENDING),
+        literal(0),
+        literal(now, UTCDateTime()),
+        literal(payload),
+        literal(0),
+        literal(now, UTCDateTime()),
+    ).where(Subscriber.status == "active")
+    return await _insert_counted(session, columns, rows)
+
+
+# -- working the queue -----------------------------------------------------------------------
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> list[ClaimedDelivery]:
+    """Take up to `limit` due rows (pending, or sending with an expired lease) for `lease`.
+
+    One UPDATE ... RETURNING whose inner SELECT uses FOR UPDATE SKIP LOCKED on PostgreSQL, so
+    concurrent workers never take the same row.
+    """
+    due = (
+        select(Delivery.id)
+        .where(
+            or_(
+                and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
+                and_(Delivery.status == SENDING, Delivery.claimed_until < now),
+            )
+        )
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = await session.scalars(
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, claimed_until=now + lease)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(claimed)
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(Delivery, Subscriber)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+    )
+    return [
+        ClaimedDelivery(
+            id=d.id,
+            subscriber_id=s.id,
+            chat_id=s.chat_id,
+            subscriber_status=s.status,
+            timezone=s.timezone,
+            last_briefing_at=s.last_briefing_at,
+            kind=d.kind,
+            slot_at=d.slot_at,
+            payload=d.payload,
+            parts_sent=d.parts_sent,
+            message_ids=json.loads(d.message_ids or "[]"),
+            attempts=d.attempts,
+        )
+        for d, s in rows.tuples()
+    ]
+
+
+async def release_claims(session: AsyncSession) -> int:
+    """Put every claimed row back to pending (a single-process start: no one else holds them)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == SENDING)
+        .values(status=PENDING, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def record_progress(session: AsyncSession, changes: Sequence[Progress]) -> None:
+    """Write parts sent, message ids and status for many rows (one executemany per kind)."""
+    table = Delivery.__table__
+    in_flight = [_progress_row(c) for c in changes if c.status == SENDING]
+    closed = [_progress_row(c) for c in changes if c.status != SENDING]
+    values = {
+        "parts_sent": bindparam("b_parts"),
+        "message_ids": bindparam("b_ids"),
+        "status": bindparam("b_status"),
+        "sent_at": bindparam("b_sent_at", type_=UTCDateTime()),
+    }
+    where = table.c.id == bindparam("b_id")
+    if in_flight:
+        await session.execute(update(table).where(where).values(**values), in_flight)
+    if closed:
+        stmt = update(table).where(where).values(**values, claimed_until=None)
+        await session.execute(stmt, closed)
+
+
+def _progress_row(change: Progress) -> dict[str, Any]:
+    return {
+        "b_id": change.delivery_id,
+        "b_parts": change.parts_sent,
+        "b_ids": json.dumps(change.message_ids),
+        "b_status": change.status,
+        "b_sent_at": change.sent_at,
+    }
+
+
+async def finish(
+    session: AsyncSession, delivery_id: int, status: str, *, error: str | None = None
+) -> None:
+    """Close a row with a final status (and why, if it did not go out)."""
+    values: dict[str, Any] = {"status": status, "claimed_until": None}
+    if error is not None:
+        values["error"] = error
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def retry_later(
+    session: AsyncSession,
+    delivery_id: int,
+    *,
+    at: datetime,
+    error: str,
+    count_attempt: bool,
+) -> None:
+    """Give a row back to the queue, due again at `at`, noting the error."""
+    values: dict[str, Any] = {
+        "status": PENDING,
+        "claimed_until": None,
+        "next_attempt_at": at,
+        "error": error,
+    }
+    if count_attempt:
+        values["attempts"] = Delivery.attempts + 1
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def mark_blocked(session: AsyncSession, subscriber_id: int, error: str) -> int:
+    """The chat blocked the bot: the subscriber is 'blocked' and its open rows are closed."""
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(status="blocked")
+    )
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.subscriber_id == subscriber_id,
+            Delivery.status.in_((PENDING, SENDING)),
+        )
+        .values(status=BLOCKED, claimed_until=None, error=error)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending row becomes due (None if the queue is empty)."""
+    return await session.scalar(
+        select(func.min(Delivery.next_attempt_at)).where(Delivery.status == PENDING)
+    )
+
+
+async def queue_stats(session: AsyncSession, *, now: datetime, day_start: datetime) -> QueueStats:
+    """Pending rows, those already due, the oldest due instant, briefings sent since day_start."""
+    pending = await session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
+    )
+    due, oldest = (
+        await session.execute(
+            select(func.count(), func.min(Delivery.next_attempt_at)).where(
+                Delivery.status.in_((PENDING, SENDING)), Delivery.next_attempt_at <= now
+            )
+        )
+    ).one()
+    sent_today = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.status == SENT,
+            Delivery.kind.in_((SCHEDULED, MANUAL)),
+            Delivery.sent_at >= day_start,
+        )
+    )
+    return QueueStats(int(pending or 0), int(due or 0), oldest, int(sent_today or 0))
+
+
+async def prune(session: AsyncSession, *, before: datetime) -> int:
+    """Delete closed rows created before `before` and stories-seen records older than that."""
+    result = await session.execute(
+        delete(Delivery)
+        .where(Delivery.status.in_(FINAL_STATUSES), Delivery.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(SentStory).where(SentStory.sent_at < before))
+    return result.rowcount or 0

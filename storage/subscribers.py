@@ -1,0 +1,171 @@
+"""Queries on subscribers: registration, topics, delivery times, timezone, status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DeliveryTime, Subscriber, Subscription, Topic
+
+ACTIVE, PAUSED, BLOCKED = "active", "paused", "blocked"
+
+
+@dataclass(frozen=True)
+class SubscriberView:
+    """Everything /settings shows about one chat."""
+
+    subscriber: Subscriber
+    topics: list[Topic]
+    minutes: list[int]
+
+
+async def get_subscriber(session: AsyncSession, chat_id: int) -> Subscriber | None:
+    """The subscriber for a Telegram chat, or None if the chat never registered."""
+    return await session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))
+
+
+async def register_subscriber(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    chat_type: str,
+    name: str | None,
+    timezone: str,
+    minutes: list[int],
+    now: datetime,
+) -> tuple[Subscriber, bool]:
+    """Create the chat's subscriber (with default delivery times) or reactivate it.
+
+    Returns the subscriber and whether it was created. A chat that had blocked the bot and
+    talks to it again is active again; a paused one stays paused (it asked for that).
+    """
+    subscriber = await get_subscriber(session, chat_id)
+    if subscriber is not None:
+        if subscriber.status == BLOCKED:
+            subscriber.status = ACTIVE
+        subscriber.name = name or subscriber.name
+        await session.flush()
+        return subscriber, False
+    subscriber = Subscriber(
+        chat_id=chat_id,
+        chat_type=chat_type,
+        name=name,
+        timezone=timezone,
+        status=ACTIVE,
+        created_at=now,
+    )
+    session.add(subscriber)
+    await session.flush()
+    session.add_all(DeliveryTime(subscriber_id=subscriber.id, minute_of_day=m) for m in minutes)
+    await session.flush()
+    return subscriber, True
+
+
+async def subscribed_topics(session: AsyncSession, subscriber_id: int) -> list[Topic]:
+    """The topics a subscriber follows, by name."""
+    rows = await session.scalars(
+        select(Topic)
+        .join(Subscription, Subscription.topic_id == Topic.id)
+        .where(Subscription.subscriber_id == subscriber_id)
+        .order_by(Topic.name)
+    )
+    return list(rows)
+
+
+async def subscribe(session: AsyncSession, subscriber_id: int, topic_id: int) -> bool:
+    """Follow a topic; False if it was already followed."""
+    existing = await session.get(Subscription, (subscriber_id, topic_id))
+    if existing is not None:
+        return False
+    session.add(Subscription(subscriber_id=subscriber_id, topic_id=topic_id))
+    await session.flush()
+    return True
+
+
+async def unsubscribe(session: AsyncSession, subscriber_id: int, topic_id: int) -> bool:
+    """Stop following a topic; False if it was not followed."""
+    result = await session.execute(
+        delete(Subscription).where(
+            Subscription.subscriber_id == subscriber_id, Subscription.topic_id == topic_id
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def delivery_minutes(session: AsyncSession, subscriber_id: int) -> list[int]:
+    """The subscriber's local delivery times as minutes after midnight, earliest first."""
+    rows = await session.scalars(
+        select(DeliveryTime.minute_of_day)
+        .where(DeliveryTime.subscriber_id == subscriber_id)
+        .order_by(DeliveryTime.minute_of_day)
+    )
+    return list(rows)
+
+
+async def set_delivery_minutes(
+    session: AsyncSession, subscriber_id: int, minutes: list[int]
+) -> None:
+    """Replace the subscriber's delivery times (an empty list means no scheduled briefings)."""
+    await session.execute(delete(DeliveryTime).where(DeliveryTime.subscriber_id == subscriber_id))
+    session.add_all(
+        DeliveryTime(subscriber_id=subscriber_id, minute_of_day=m) for m in sorted(set(minutes))
+    )
+    await session.flush()
+
+
+async def set_timezone(session: AsyncSession, subscriber_id: int, timezone: str) -> None:
+    """Change the subscriber's IANA timezone (validated by the caller)."""
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(timezone=timezone)
+    )
+
+
+async def set_status(session: AsyncSession, subscriber_id: int, status: str) -> None:
+    """Set 'active', 'paused' or 'blocked'."""
+    if status not in (ACTIVE, PAUSED, BLOCKED):
+        raise ValueError(f"unknown subscriber status {status!r}")
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(status=status)
+    )
+
+
+async def forget_subscriber(session: AsyncSession, chat_id: int) -> bool:
+    """Delete the chat and everything about it (topics, times, deliveries); False if unknown."""
+    subscriber = await get_subscriber(session, chat_id)
+    if subscriber is None:
+        return False
+    await session.delete(subscriber)
+    await session.flush()
+    return True
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: keep its subscriber under the new chat id."""
+    await session.execute(
+        update(Subscriber).where(Subscriber.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    )
+
+
+async def subscriber_view(session: AsyncSession, chat_id: int) -> SubscriberView | None:
+    """The chat's subscriber with its topics and delivery times, or None."""
+    subscriber = await get_subscriber(session, chat_id)
+    if subscriber is None:
+        return None
+    return SubscriberView(
+        subscriber,
+        await subscribed_topics(session, subscriber.id),
+        await delivery_minutes(session, subscriber.id),
+    )
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many subscribers are active, paused and blocked."""
+    rows = await session.execute(
+        select(Subscriber.status, func.count()).group_by(Subscriber.status)
+    )
+    counts = {ACTIVE: 0, PAUSED: 0, BLOCKED: 0}
+    counts.update({status: count for status, count in rows.all()})
+    return counts

@@ -1,0 +1,63 @@
+"""The public entry point: `summarize(text, ...)` with any algorithm by name."""
+
+from __future__ import annotations
+
+import logging
+
+from summarizer.document import Document, prepare_document
+from summarizer.news import summarize_news
+from summarizer.sumy_algorithms import SUMY_ALGORITHMS, summarize_with_sumy
+
+logger = logging.getLogger(__name__)
+
+ALGORITHMS: tuple[str, ...] = ("news", "lead", *SUMY_ALGORITHMS)
+MAX_SENTENCES = 100
+
+
+class UnknownAlgorithmError(ValueError):
+    """The algorithm name is not one of ALGORITHMS."""
+
+    def __init__(self, name: object) -> None:
+        super().__init__(f"unknown algorithm {name!r}; choose one of: {', '.join(ALGORITHMS)}")
+        self.name = name
+
+
+def check_algorithm(name: str) -> str:
+    """The algorithm name normalised (case, spaces, dashes), or UnknownAlgorithmError."""
+    normalized = str(name).strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+    if normalized not in ALGORITHMS:
+        raise UnknownAlgorithmError(name)
+    return normalized
+
+
+def _clamp(count: int) -> int:
+    return max(0, min(int(count), MAX_SENTENCES))
+
+
+def summarize_document(document: Document, count: int, algorithm: str = "news") -> list[str]:
+    """The `count` best sentences of a prepared document by `algorithm`, in document order."""
+    algorithm = check_algorithm(algorithm)
+    count = _clamp(count)
+    if count == 0 or not document.sentences:
+        return []
+    if algorithm == "news":
+        return summarize_news(document, count)
+    if algorithm == "lead":
+        return document.texts[:count]
+    return summarize_with_sumy(document, algorithm, count)
+
+
+def summarize(
+    text: str, *, title: str | None = None, sentences: int = 3, algorithm: str = "news"
+) -> list[str]:
+    """The `sentences` best sentences of an article (boilerplate dropped), in document order."""
+    algorithm = check_algorithm(algorithm)
+    document = prepare_document(text, title)
+    try:
+        return summarize_document(document, sentences, algorithm)
+    except Exception:
+        # A summary is best effort: one odd page must never take a collector worker down.
+        logger.exception(
+            "%s failed on a %d-sentence text; using the lead", algorithm, len(document.sentences)
+        )
+        return document.texts[: _clamp(sentences)]

@@ -1,0 +1,272 @@
+"""Boilerplate filter: drops page furniture from article text at paragraph and sentence level.
+
+Each rule belongs to one named class (navigation, legal, caption, promo, byline, credit,
+comment request, newsletter) so tests can exercise them one by one and `boilerplate_kind` can
+explain a decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.sentences import split_paragraph, split_paragraphs, words
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A regular expression tried only when the sentence contains one of its trigger words."""
+
+    pattern: re.Pattern[str]
+    triggers: tuple[str, ...] = ()  # lower-case substrings; empty: an anchored, cheap pattern
+
+
+def _rule(pattern: str, *triggers: str, case: bool = False) -> _Rule:
+    return _Rule(re.compile(pattern, 0 if case else re.IGNORECASE), triggers)
+
+
+# Most sentences are prose: the trigger substrings (plain `in` tests) spare them ~40 regular
+# expression searches each, which used to cost more than sentence splitting itself.
+_RULES: dict[str, tuple[_Rule, ...]] = {
+    "legal": (
+        _rule(r"©|\(c\)\s*(19|20)\d\d|\bcopyright\b.{0,40}(19|20)\d\d", "©", "(c)", "copyright"),
+        _rule(r"\ball rights reserved\b", "rights reserved"),
+        _rule(r"\bmay not be (published|reproduced|broadcast|redistributed|copied)", "may not be"),
+        _rule(r"\b(rewritten|redistributed),? (or|and) (redistributed|rewritten)", "rewritten"),
+        _rule(r"\bquotes (are )?(displayed|delayed)\b", "quotes"),
+        _rule(r"\bdata (is )?provided by\b", "provided by"),
+        _rule(r"\bpowered (and implemented )?by\b", "powered"),
+        _rule(
+            r"\bwe use cookies\b|\bby (using|continuing to use) this (site|website)\b",
+            "cookies",
+            "this site",
+            "this website",
+        ),
+        _rule(
+            r"^(legal statement|terms (of|and conditions)|privacy (policy|notice)|"
+            r"cookie (policy|settings)|accessibility( statement)?|contact us|about us|"
+            r"sitemap)\b"
+        ),
+    ),
+    "caption": (
+        _rule(
+            r"^in this (undated |file |handout |aerial |still |video |\w+ )?"
+            r"(photo|image|picture|photograph|frame grab|screen ?grab|video|file)\b"
+        ),
+        _rule(
+            r"^(this|the|an?) (undated |file |handout )?(photo|image|picture) "
+            r"(shows|provided|taken|made|released)"
+        ),
+        _rule(
+            r"^(photo|image|picture|photograph|video|caption|credit|image caption|"
+            r"image copyright|media caption|getty images)\s*[:|/-]"
+        ),
+        _rule(r"\((ap|afp|reuters|getty|epa|upi|xinhua)( photo| images?)?\s*/[^)]*\)", "/"),
+        _rule(r"\([^()]{0,80}\bvia (ap|afp|reuters|getty images|epa)\)", "via "),
+        _rule(r"\((ap|afp|reuters|epa) photo\)|\b(ap|afp) photo/", " photo"),
+        _rule(
+            r"\((photo|image|picture)s? (by|courtesy|credit)[^)]*\)", "(photo", "(image", "(picture"
+        ),
+        _rule(r"^(photo|image|picture)s? (by|courtesy of|credit)\b"),
+        _rule(
+            r"\b(correspondent|reporter|anchor|host) [A-Z][\w'.-]+ [A-Z][\w'.-]+ "
+            r"(reports|has (more|the latest|the story|the details)|joins|explains)\b",
+            "correspondent",
+            "reporter",
+            "anchor",
+            "host",
+            case=True,
+        ),
+    ),
+    "promo": (
+        _rule(r"\b(click|tap) here\b", "here"),
+        _rule(
+            r"^(read|see|watch|listen|more|related|also read|don't miss|trending|"
+            r"recommended|must read|editor's picks?|top stories|most read|latest)\b"
+            r"( (more|also|this|now|next|video|stories|coverage|articles?))*\s*[:|>»-]"
+        ),
+        _rule(r"^(read|see|watch) (more|the full|our|the latest|next)\b"),
+        _rule(
+            r"^(advertisement|sponsored( content)?|story continues below( advertisement)?|"
+            r"continue reading|skip (to|advertisement)|ad feedback)\b"
+        ),
+        _rule(r"^share (this|on|via)\b|^(tweet|email|print|share|comments?)$"),
+        _rule(
+            r"\bfollow (us|him|her|them|[A-Z][\w'.-]+( [A-Z][\w'.-]+)?) on "
+            r"(twitter|facebook|instagram|x|tiktok|threads|google\+?)\b",
+            "follow ",
+        ),
+        _rule(r"^(like|find) us on facebook\b"),
+        _rule(r"(^| )@[A-Za-z0-9_]{3,}\.?$", "@"),
+    ),
+    "newsletter": (
+        _rule(r"\bsign up (for|to)\b.{0,60}\b(newsletter|email|alerts|updates|digest)", "sign up"),
+        _rule(
+            r"\bsubscribe (to|now|today)\b|\bsubscribers? only\b|\balready a subscriber\b",
+            "subscri",
+        ),
+        _rule(r"\b(get|download|install) (the|our) .{0,40}\bapp\b", " app"),
+        _rule(
+            r"\b(newsletter|breaking news alerts?|push notifications)\b.{0,40}"
+            r"\b(inbox|sign up|subscribe|delivered)\b",
+            "newsletter",
+            "alert",
+            "notification",
+        ),
+        _rule(r"\b(enable|turn on) (push )?notifications\b", "notifications"),
+        _rule(
+            r"\b(log|sign) in (to|or)\b.{0,30}\b(account|register|continue|subscribe)",
+            "log in",
+            "sign in",
+        ),
+        _rule(
+            r"\byou('ve| have) (read|reached) .{0,30}\b(free )?(articles?|stories|limit)\b",
+            "you've",
+            "you have",
+        ),
+        _rule(r"\bsupport (our|independent|quality) journalism\b", "journalism"),
+    ),
+    "credit": (
+        _rule(r"\bcontributed (to )?(this|the) (report|story|article)\b", "contributed"),
+        _rule(r"^(additional )?(reporting|writing|editing|compiled|produced) by\b"),
+        _rule(r"\b(reporting|editing) by [A-Z][\w'.-]+.{0,80}(;|\bediting by\b)", " by "),
+        _rule(r"^this (story|article|report) (has been|was) (updated|corrected|originally)\b"),
+        _rule(r"^(correction|clarification|update)\s*:"),
+    ),
+    "comment_request": (
+        _rule(r"\breached out to\b.{0,120}\bfor (a )?comment\b", "reached out"),
+        _rule(
+            r"\b(did not|didn't|has not|hasn't|have not|haven't)( yet)?( immediately)? "
+            r"(respond|reply|return)(ed)? to .{0,80}\b(request|call|email|message|inquir)",
+            "respond",
+            "reply",
+            "return",
+        ),
+        _rule(r"\bcould not( immediately)? be reached for comment\b", "reached for comment"),
+        _rule(
+            r"\brequests? for comment\b.{0,60}\b(not|weren't|wasn't) (immediately )?"
+            r"returned\b",
+            "for comment",
+        ),
+    ),
+    "byline": (
+        _rule(
+            r"^By [A-Z][\w'.-]+( [A-Z][\w'.-]+){0,3}( (and|&) [A-Z][\w'.-]+"
+            r"( [A-Z][\w'.-]+){0,3})?\s*([|,/-]|$)",
+            case=True,
+        ),
+        _rule(
+            r"^(Written|Posted|Published|Updated|Last updated|Reviewed)( by| on| at|:|$)", case=True
+        ),
+        _rule(
+            r"\bis an? ([\w-]+ ){0,6}(reporter|correspondent|writer|editor|contributor|"
+            r"columnist|journalist|producer|anchor|freelancer)\b.{0,80}\b(for|at|with|"
+            r"covering|based|who covers)\b",
+            "reporter",
+            "correspondent",
+            "writer",
+            "editor",
+            "contributor",
+            "columnist",
+            "journalist",
+            "producer",
+            "anchor",
+            "freelancer",
+        ),
+        _rule(r"^Editor's note\s*:", case=True),
+        _rule(r"^(email|e-mail|contact) (him|her|them|the author|[A-Z][\w'.-]+) (at|on)\b"),
+        _rule(
+            r"\bThe (opinions|views) expressed in this (commentary|article|piece|column)\b",
+            "expressed in this",
+        ),
+    ),
+}
+
+_ORDERED = [(kind, rule) for kind, rules in _RULES.items() for rule in rules]
+_ANCHORED = tuple(i for i, (_, rule) in enumerate(_ORDERED) if not rule.triggers)
+_TRIGGERED: dict[str, list[int]] = {}
+for _index, (_, _trigger_rule) in enumerate(_ORDERED):
+    for _trigger in _trigger_rule.triggers:
+        _TRIGGERED.setdefault(_trigger, []).append(_index)
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SEPARATED_LINKS = re.compile(r"\s[|•·»]\s")
+# Lines shorter than this without final punctuation are headings, menu items, captions'
+# titles or related-story links; an article sentence is longer or ends with a full stop.
+_HEADING_MAX_WORDS = 12
+
+
+def boilerplate_kind(sentence: str) -> str | None:
+    """The boilerplate class a sentence (or line) belongs to, or None for article prose."""
+    text = sentence.strip()
+    if not text:
+        return "empty"
+    tokens = words(text)
+    if not tokens:
+        return "navigation"
+    if _is_shouting(text):
+        return "promo"
+    lowered = text.lower()
+    candidates = set(_ANCHORED)
+    for trigger, rules in _TRIGGERED.items():
+        if trigger in lowered:
+            candidates.update(rules)
+    for order in sorted(candidates):
+        kind, rule = _ORDERED[order]
+        if rule.pattern.search(text):
+            return kind
+    if len(_SEPARATED_LINKS.findall(text)) >= 2:
+        return "navigation"
+    if not _TERMINAL.search(text) and len(tokens) < _HEADING_MAX_WORDS:
+        return "navigation"
+    return None
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """True when the sentence is page furniture rather than article prose."""
+    return boilerplate_kind(sentence) is not None
+
+
+def _is_shouting(text: str) -> bool:
+    # All-caps lines are promos and related-story links; an article never shouts a sentence.
+    return len(text) >= 15 and text.isupper()
+
+
+def _normalized(text: str) -> str:
+    return " ".join(w.lower() for w in words(text))
+
+
+def clean_paragraphs(text: str, title: str | None = None) -> list[list[str]]:
+    """Paragraphs of article sentences: boilerplate, repeated title and duplicates removed."""
+    title_key = _normalized(title) if title else ""
+    seen: set[str] = set()
+    paragraphs: list[list[str]] = []
+    for paragraph in split_paragraphs(text):
+        sentences = split_paragraph(paragraph)
+        flagged = [is_boilerplate(s) for s in sentences]
+        flagged_chars = sum(len(s) for s, bad in zip(sentences, flagged, strict=True) if bad)
+        # A paragraph that is mostly furniture (a legal block, a link list) goes whole: its
+        # remaining "sentences" are fragments of the same furniture.
+        if flagged_chars * 2 >= sum(len(s) for s in sentences):
+            continue
+        kept: list[str] = []
+        for sentence, bad in zip(sentences, flagged, strict=True):
+            key = _normalized(sentence)
+            if bad or not key or key in seen or (title_key and _repeats_title(key, title_key)):
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            paragraphs.append(kept)
+    return paragraphs
+
+
+def _repeats_title(key: str, title_key: str) -> bool:
+    if key == title_key:
+        return True
+    # "Headline - Site Name" or "Headline | Section" lines.
+    return key.startswith(title_key) and len(key) - len(title_key) <= 30
+
+
+def clean_text(text: str, title: str | None = None) -> str:
+    """Article text with boilerplate paragraphs/sentences removed (paragraphs by blank lines)."""
+    return "\n\n".join(" ".join(p) for p in clean_paragraphs(text, title))

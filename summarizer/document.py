@@ -1,0 +1,57 @@
+"""An article prepared for scoring: cleaned sentences with their place in the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from summarizer.boilerplate import clean_paragraphs
+
+# Larger inputs are cut here: a real article is far shorter, and the cut keeps one huge
+# scraped page from stalling a worker.
+MAX_INPUT_CHARS = 400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One candidate sentence and where it stands in the article."""
+
+    text: str
+    paragraph: int  # index of its paragraph among the kept paragraphs
+    position: int  # index in its paragraph
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The article's title and its candidate sentences in document order."""
+
+    title: str | None
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        """The sentence texts in document order."""
+        return [s.text for s in self.sentences]
+
+    @property
+    def paragraphs(self) -> list[list[str]]:
+        """The sentence texts grouped by paragraph."""
+        grouped: list[list[str]] = []
+        for sentence in self.sentences:
+            if sentence.paragraph >= len(grouped):
+                grouped.append([])
+            grouped[-1].append(sentence.text)
+        return grouped
+
+
+def prepare_document(text: str, title: str | None = None) -> Document:
+    """Clean the text (boilerplate, repeated title) and split it into candidate sentences."""
+    if not isinstance(text, str):
+        text = str(text or "")
+    title = title.strip() or None if isinstance(title, str) else None
+    paragraphs = clean_paragraphs(text[:MAX_INPUT_CHARS], title)
+    sentences = tuple(
+        Sentence(text=s, paragraph=p, position=i)
+        for p, paragraph in enumerate(paragraphs)
+        for i, s in enumerate(paragraph)
+    )
+    return Document(title=title, sentences=sentences)

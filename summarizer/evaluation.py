@@ -1,0 +1,250 @@
+"""ROUGE evaluation of the algorithms on a JSONL dataset with human reference summaries."""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from summarizer.api import check_algorithm, summarize
+from summarizer.document import prepare_document
+from summarizer.sentences import split_sentences
+
+ORACLE = "oracle"
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+Progress = Callable[[str, int, int], None]
+
+
+class DatasetError(ValueError):
+    """The dataset or split file cannot be read; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvalArticle:
+    """One article with its reference summary as a list of sentences."""
+
+    id: str
+    title: str | None
+    text: str
+    reference: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class AlgorithmScore:
+    """Summed ROUGE F1 and time of one algorithm over the articles seen so far."""
+
+    rouge1: float = 0.0
+    rouge2: float = 0.0
+    rougeL: float = 0.0
+    seconds: float = 0.0
+    count: int = 0
+    timed: bool = True
+
+    def add(self, scores: tuple[float, float, float], seconds: float) -> None:
+        """Add one article's ROUGE F1 triple and summarising time."""
+        self.rouge1 += scores[0]
+        self.rouge2 += scores[1]
+        self.rougeL += scores[2]
+        self.seconds += seconds
+        self.count += 1
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Mean F1 as percentages (two decimals) and articles per second."""
+        n = self.count or 1
+        rate = self.count / self.seconds if self.timed and self.seconds > 0 else None
+        return {
+            "rouge1": round(100 * self.rouge1 / n, 2),
+            "rouge2": round(100 * self.rouge2 / n, 2),
+            "rougeL": round(100 * self.rougeL / n, 2),
+            "articles_per_s": round(rate, 1) if rate is not None else None,
+        }
+
+
+@dataclass(slots=True)
+class EvalResult:
+    """Per-algorithm scores of one evaluation run."""
+
+    dataset: str
+    sentences: str
+    reference: str
+    scores: dict[str, AlgorithmScore] = field(default_factory=dict)
+    n: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The `newsbrief eval --json` object."""
+        return {
+            "dataset": self.dataset,
+            "n": self.n,
+            "sentences": self.sentences,
+            "reference": self.reference,
+            "results": {name: score.as_dict() for name, score in self.scores.items()},
+        }
+
+
+def _reference_sentences(raw: dict[str, Any], reference: str) -> tuple[str, ...]:
+    if reference == "summary":
+        listed = raw.get("summary_sentences")
+        if isinstance(listed, str):  # some exports store the list as its Python repr
+            try:
+                listed = ast.literal_eval(listed)
+            except (ValueError, SyntaxError):
+                listed = None
+        if isinstance(listed, list) and listed:
+            return tuple(str(s).strip() for s in listed if str(s).strip())
+    value = raw.get(reference)
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    return tuple(split_sentences(value))
+
+
+def load_articles(
+    path: str | Path,
+    *,
+    split_file: str | Path | None = None,
+    split: str | None = None,
+    reference: str = "summary",
+    limit: int | None = None,
+) -> list[EvalArticle]:
+    """Articles of a JSONL dataset, optionally only one split's ids, in file order."""
+    wanted: set[str] | None = None
+    if split_file is not None or split is not None:
+        if split_file is None or split is None:
+            raise DatasetError("--split-file and --split go together")
+        try:
+            splits = json.loads(Path(split_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DatasetError(f"cannot read split file {split_file}: {exc}") from None
+        if not isinstance(splits.get(split), list):
+            raise DatasetError(f"split file {split_file} has no split {split!r}")
+        wanted = set(splits[split])
+    articles: list[EvalArticle] = []
+    try:
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    raw = json.loads(line)
+                except ValueError:
+                    raise DatasetError(f"{path}:{number}: not a JSON object") from None
+                if wanted is not None and raw.get("id") not in wanted:
+                    continue
+                ref = _reference_sentences(raw, reference)
+                if not ref:
+                    continue  # nothing to compare against
+                articles.append(
+                    EvalArticle(str(raw.get("id")), raw.get("title"), raw.get("text") or "", ref)
+                )
+                if limit is not None and len(articles) >= limit:
+                    break
+    except OSError as exc:
+        raise DatasetError(f"cannot read dataset {path}: {exc.strerror or exc}") from None
+    return articles
+
+
+@cache
+def _scorer() -> Any:
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+
+def rouge(prediction: Sequence[str], reference: Sequence[str]) -> tuple[float, float, float]:
+    """ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (0..1) of predicted vs reference sentences."""
+    if not prediction or not reference:
+        return (0.0, 0.0, 0.0)
+    scores = _scorer().score("\n".join(reference), "\n".join(prediction))
+    return (scores["rouge1"].fmeasure, scores["rouge2"].fmeasure, scores["rougeLsum"].fmeasure)
+
+
+@cache
+def _rouge_tokenizer() -> Any:
+    from rouge_score.tokenizers import DefaultTokenizer
+
+    return DefaultTokenizer(use_stemmer=True)
+
+
+def rouge_tokens(text: str) -> list[str]:
+    """The tokens ROUGE compares: lower-cased, alphanumeric, Porter-stemmed."""
+    return _rouge_tokenizer().tokenize(text)
+
+
+def _ngram_f1(candidate: Counter[Any], reference: Counter[Any]) -> float:
+    overlap = sum((candidate & reference).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(candidate.values())
+    recall = overlap / sum(reference.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _grams(tokens: list[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    return Counter(tokens), Counter(pairwise(tokens))
+
+
+def oracle_indices(candidates: Sequence[str], reference: Sequence[str], count: int) -> list[int]:
+    """Greedy extractive oracle: add the sentence that most raises (R1+R2)/2 F1, up to `count`."""
+    tokenize = _rouge_tokenizer().tokenize
+    ref1, ref2 = _grams([t for s in reference for t in tokenize(s)])
+    grams = [_grams(tokenize(s)) for s in candidates]
+    chosen: list[int] = []
+    sum1: Counter[str] = Counter()
+    sum2: Counter[tuple[str, str]] = Counter()
+    best_value = 0.0
+    while len(chosen) < count:
+        best = None
+        for i, (g1, g2) in enumerate(grams):
+            if i in chosen:
+                continue
+            value = (_ngram_f1(sum1 + g1, ref1) + _ngram_f1(sum2 + g2, ref2)) / 2
+            if value > best_value:
+                best, best_value = i, value
+        if best is None:
+            break
+        chosen.append(best)
+        sum1 += grams[best][0]
+        sum2 += grams[best][1]
+    return sorted(chosen)
+
+
+def evaluate(
+    articles: Iterable[EvalArticle],
+    algorithms: Sequence[str],
+    *,
+    sentences: int | None = 3,
+    dataset: str = "",
+    reference: str = "summary",
+    oracle: bool = True,
+    progress: Progress | None = None,
+) -> EvalResult:
+    """Mean ROUGE F1 and speed of each algorithm; `sentences=None` uses the reference length."""
+    names = [check_algorithm(a) for a in algorithms]
+    articles = list(articles)
+    result = EvalResult(dataset, "ref" if sentences is None else str(sentences), reference)
+    result.n = len(articles)
+    for name in names:
+        score = result.scores.setdefault(name, AlgorithmScore())
+        for done, article in enumerate(articles, 1):
+            count = len(article.reference) if sentences is None else sentences
+            started = time.perf_counter()
+            summary = summarize(article.text, title=article.title, sentences=count, algorithm=name)
+            score.add(rouge(summary, article.reference), time.perf_counter() - started)
+            if progress:
+                progress(name, done, len(articles))
+    if oracle:
+        score = result.scores.setdefault(ORACLE, AlgorithmScore(timed=False))
+        for done, article in enumerate(articles, 1):
+            count = len(article.reference) if sentences is None else sentences
+            candidates = prepare_document(article.text, article.title).texts
+            chosen = [candidates[i] for i in oracle_indices(candidates, article.reference, count)]
+            score.add(rouge(chosen, article.reference), 0.0)
+            if progress:
+                progress(ORACLE, done, len(articles))
+    return result

@@ -1,0 +1,274 @@
+"""Fixtures for the bot: the fake Bot API server, a controllable clock, a running bot, stories."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import NewsbriefApplication, build_application
+from bot.context import BotServices, services
+from bot.fake_bot_api import FakeBotAPI, SentMessage
+from bot.settings import Settings, load_settings
+from storage.db import Database
+from storage.models import Article, ArticleTopic, Delivery, Story, Subscriber
+from storage.subscribers import register_subscriber, subscribe
+from storage.topics import add_topic, get_topic
+
+ADMIN_ID = 42
+START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday
+_urls = itertools.count(1)
+
+
+class FakeClock:
+    """A clock the test moves by hand; the bot reads it through `clock=`."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        """Jump to `now`."""
+        self.now = now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move forward, e.g. advance(minutes=5)."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def make_settings(api: FakeBotAPI, database_url: str, **overrides: Any) -> Settings:
+    """Settings pointing at the fake server; the rate limiter is off unless asked for."""
+    values: dict[str, Any] = {
+        "bot_token": api.token,
+        "telegram_api_url": api.base_url,
+        "database_url": database_url,
+        "admin_ids": str(ADMIN_ID),
+        "rate_limit_per_second": 0,
+        "delivery_poll_seconds": 0.5,
+        "polling_timeout_seconds": 5,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+class RunningBot:
+    """The real Application, long polling the fake server; helpers to talk to it."""
+
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        settings: Settings,
+        db: Database,
+        clock: FakeClock,
+        collector: Any = None,
+    ) -> None:
+        self.api = api
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.collector = collector
+        self.app: NewsbriefApplication | None = None
+
+    async def __aenter__(self) -> RunningBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Build, initialise and start the bot with long polling."""
+        self.app = build_application(
+            self.settings, self.db, clock=self.clock, collector=self.collector, schedule_jobs=False
+        )
+        await self.app.initialize()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(timeout=self.settings.polling_timeout_seconds)
+
+    async def stop(self) -> None:
+        """Stop polling, the worker and the application."""
+        if self.app is None:
+            return
+        app, self.app = self.app, None
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    @property
+    def services(self) -> BotServices:
+        """The bot's dependencies (scheduler, worker, db...)."""
+        assert self.app is not None
+        return services(self.app)
+
+    async def send(
+        self, chat: int, text: str, *, user_id: int | None = None, replies: int = 1
+    ) -> list[SentMessage]:
+        """A user types `text`; returns the bot's next `replies` messages to that chat."""
+        before = len(self.api.messages(chat))
+        self.api.inject_message(chat, text, user_id=user_id)
+        received = await self.api.wait_for_messages(chat, before + replies)
+        return received[before:]
+
+    async def reply_text(self, chat: int, text: str, *, user_id: int | None = None) -> str:
+        """The plain text of the bot's single answer to `text`."""
+        (message,) = await self.send(chat, text, user_id=user_id)
+        return message.plain_text
+
+    async def tick_and_deliver(self) -> None:
+        """One delivery tick at the clock's time, then send everything due."""
+        await self.services.scheduler.tick()
+        await self.services.worker.run_until_idle()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """A fake Telegram Bot API server on 127.0.0.1."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A hand-moved clock starting Monday 2 March 2026, 06:00 UTC."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def sqlite_db(sqlite_url: str) -> AsyncIterator[Database]:
+    """A migrated SQLite database (for tests that need only one backend)."""
+    database = Database(sqlite_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, sqlite_db: Database, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    """The bot on SQLite, running against the fake server."""
+    async with RunningBot(api, make_settings(api, sqlite_db.url), sqlite_db, clock) as running:
+        yield running
+
+
+async def add_topics(db: Database, *names: str) -> None:
+    """Create topics by name."""
+    async with db.session() as session:
+        for name in names:
+            await add_topic(session, name)
+
+
+async def add_story(
+    db: Database,
+    topics: str | Sequence[str],
+    title: str,
+    sentences: Sequence[str],
+    sources: Sequence[tuple[str, str]] = (),
+    *,
+    fetched_at: datetime,
+) -> int:
+    """A story with one article per (source name, URL), in the given topics; returns its id."""
+    topic_names = [topics] if isinstance(topics, str) else list(topics)
+    sources = sources or [("Example News", f"https://news.example/{next(_urls)}")]
+    async with db.session() as session:
+        story = Story(
+            title=title,
+            summary="\n".join(sentences),
+            source_count=len(sources),
+            first_seen_at=fetched_at,
+            updated_at=fetched_at,
+        )
+        session.add(story)
+        await session.flush()
+        for name, url in sources:
+            await _add_article(session, story.id, topic_names, title, name, url, fetched_at)
+        return story.id
+
+
+async def add_source(
+    db: Database, story_id: int, topic: str, name: str, url: str, *, fetched_at: datetime
+) -> None:
+    """Another outlet reports the story: one more article and source."""
+    async with db.session() as session:
+        story = await session.get(Story, story_id)
+        assert story is not None
+        await _add_article(session, story_id, [topic], story.title, name, url, fetched_at)
+        story.source_count += 1
+        story.updated_at = fetched_at
+
+
+async def _add_article(
+    session: Any,
+    story_id: int,
+    topic_names: Sequence[str],
+    title: str,
+    source: str,
+    url: str,
+    fetched_at: datetime,
+) -> None:
+    article = Article(
+        story_id=story_id,
+        url=url,
+        title=title,
+        source_name=source,
+        published_at=fetched_at,
+        fetched_at=fetched_at,
+        text=title,
+        fingerprint=hashlib.sha256(url.encode()).hexdigest(),
+    )
+    session.add(article)
+    await session.flush()
+    for name in topic_names:
+        topic = await get_topic(session, name)
+        assert topic is not None, name
+        session.add(ArticleTopic(article_id=article.id, topic_id=topic.id))
+    await session.flush()
+
+
+async def add_subscribers(
+    db: Database,
+    chat_ids: Sequence[int],
+    *,
+    topic: str,
+    timezone: str = "UTC",
+    times: Sequence[int] = (8 * 60,),
+    created_at: datetime = START - timedelta(days=7),
+) -> None:
+    """Registered chats following `topic`, wanting briefings at `times` (minutes) local time."""
+    async with db.session() as session:
+        found = await get_topic(session, topic)
+        assert found is not None, topic
+        for chat_id in chat_ids:
+            subscriber, _ = await register_subscriber(
+                session,
+                chat_id,
+                chat_type="private" if chat_id > 0 else "group",
+                name=None,
+                timezone=timezone,
+                minutes=list(times),
+                now=created_at,
+            )
+            await subscribe(session, subscriber.id, found.id)
+
+
+async def deliveries_of(db: Database, chat_id: int) -> list[Delivery]:
+    """Every delivery row of one chat, oldest slot first."""
+    async with db.session() as session:
+        rows = await session.scalars(
+            select(Delivery)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Subscriber.chat_id == chat_id)
+            .order_by(Delivery.slot_at, Delivery.id)
+        )
+        return list(rows)
