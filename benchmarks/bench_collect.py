@@ -210,6 +210,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 }
             pool.shutdown()
             await db.dispose()
+            print(json.dumps(results), file=sys.stderr, flush=True)
 
             # 3: the one-at-a-time baseline over a sample spread over every host.
             step = max(1, args.feeds // args.sample)
@@ -233,6 +234,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "extrapolated_seconds_for_all_feeds": round(sequential_estimate, 1),
             }
             results["speedup"] = round(sequential_estimate / first_seconds, 2)
+            print(json.dumps(results), file=sys.stderr, flush=True)  # progress, in case of a stop
 
             # 4: cost per new article, one at a time, no added latency.
             server.get("/control?latency_ms=0")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,7 @@ class FakeServerProcess:
     """`python -m bot.fake_bot_api` in a subprocess; base_url read from its first line."""
 
     def __init__(self, *, enforce_limits: bool) -> None:
-        command = [sys.executable, "-m", "bot.fake_bot_api", "--token", TOKEN]
+        command = [sys.executable, "-m", "bot.fake_bot_api", "--token", TOKEN, "--count-only"]
         if enforce_limits:
             command.append("--enforce-limits")
         self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -54,6 +55,11 @@ class FakeServerProcess:
         """What the server saw (with the arrival time of every message if `times`)."""
         query = "?times=1" if times else ""
         return httpx.get(f"{self.base_url}/_fake/stats{query}", timeout=30).json()
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __enter__(self) -> FakeServerProcess:
         return self
@@ -71,13 +77,18 @@ def max_in_window(times: list[float], window: float) -> int:
     return best
 
 
-def lifted(workdir: Path, subscribers: int) -> dict[str, Any]:
+def lifted(workdir: Path, subscribers: int, backend: str = "aiohttp") -> dict[str, Any]:
     """Fan-out with the rate limiter off: how fast can the bot itself go?"""
-    url = f"sqlite:///{workdir / 'lifted.db'}"
+    url = f"sqlite:///{workdir / f'lifted-{backend}.db'}"
     run_child("seed", url, str(subscribers))
     with FakeServerProcess(enforce_limits=False) as server:
-        result = run_child("fanout", url, server.base_url, TOKEN, "--rate", "0")
+        result = run_child(
+            "fanout", url, server.base_url, TOKEN, "--rate", "0", "--backend", backend
+        )
         result["server_received"] = server.stats()["messages"]
+        result["server_cpu_ms_per_message"] = round(
+            1000 * server.cpu_seconds() / max(result["messages"], 1), 3
+        )
     return result
 
 
@@ -127,6 +138,9 @@ def main() -> None:
         if args.only in (None, "lifted"):
             results["lifted"] = lifted(workdir, args.subscribers)
             print("lifted:", json.dumps(results["lifted"]), flush=True)
+            # Baseline in the same run: PTB's stock httpx backend.
+            results["lifted_httpx"] = lifted(workdir, args.subscribers, backend="httpx")
+            print("lifted_httpx:", json.dumps(results["lifted_httpx"]), flush=True)
         if args.only in (None, "limited"):
             results["limited"] = limited(workdir, args.subscribers, args.limited_seconds)
             print("limited:", json.dumps(results["limited"]), flush=True)

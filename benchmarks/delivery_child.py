@@ -126,7 +126,7 @@ def seed(url: str, subscribers: int) -> dict[str, Any]:
 
 
 async def fanout(
-    url: str, api_url: str, token: str, *, rate: float, seconds: float | None
+    url: str, api_url: str, token: str, *, rate: float, seconds: float | None, backend: str
 ) -> dict[str, Any]:
     """Queue the 08:00 slot and deliver it (or for `seconds`); report time, CPU and memory."""
     from bot.app import build_application
@@ -140,6 +140,7 @@ async def fanout(
         telegram_api_url=api_url,
         database_url=url,
         rate_limit_per_second=rate,
+        http_backend=backend,
     )
     db = Database(url)
     now = SLOT + timedelta(seconds=5)
@@ -178,7 +179,7 @@ async def fanout(
 
 
 def main() -> None:
-    """`seed URL N` or `fanout URL API_URL TOKEN --rate R [--seconds S]`; prints JSON."""
+    """`seed URL N` or `fanout URL API_URL TOKEN --rate R [--seconds S] [--backend B]`."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     seeding = commands.add_parser("seed")
@@ -190,12 +191,20 @@ def main() -> None:
     sending.add_argument("token")
     sending.add_argument("--rate", type=float, default=0)
     sending.add_argument("--seconds", type=float)
+    sending.add_argument("--backend", choices=["aiohttp", "httpx"], default="aiohttp")
     args = parser.parse_args()
     if args.command == "seed":
         result = seed(args.url, args.subscribers)
     else:
         result = asyncio.run(
-            fanout(args.url, args.api_url, args.token, rate=args.rate, seconds=args.seconds)
+            fanout(
+                args.url,
+                args.api_url,
+                args.token,
+                rate=args.rate,
+                seconds=args.seconds,
+                backend=args.backend,
+            )
         )
     json.dump(result, sys.stdout)
     print()

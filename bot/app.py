@@ -111,9 +111,12 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .request(AiohttpRequest(settings.delivery_concurrency + 8))
-        .get_updates_request(AiohttpRequest(1))
     )
+    pool_size = settings.delivery_concurrency + 8
+    if settings.http_backend == "aiohttp":
+        builder = builder.request(AiohttpRequest(pool_size)).get_updates_request(AiohttpRequest(1))
+    else:
+        builder = builder.connection_pool_size(pool_size)
     if settings.rate_limit_per_second > 0:
         builder = builder.rate_limiter(TelegramRateLimiter(settings.rate_limit_per_second))
     application: NewsbriefApplication = builder.build()  # type: ignore[assignment]

@@ -11,6 +11,8 @@ SUBSCRIBER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("subscribe", "Follow a topic: /subscribe tech"),
     ("unsubscribe", "Stop following a topic: /unsubscribe tech"),
     ("briefing", "Your briefing now"),
+    ("more", "Ask about the news: /more ukraine talks"),
+    ("search", "Find stories: /search bridge repairs"),
     ("time", "Delivery times: /time 07:30 18:00"),
     ("timezone", "Your timezone: /timezone Europe/Berlin"),
     ("settings", "Show your settings"),

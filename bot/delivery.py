@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.briefing import BriefingBuilder
 from bot.formatting import MessagePart, load_parts
@@ -36,6 +38,12 @@ from storage.db import Database
 from storage.subscribers import move_chat
 
 log = logging.getLogger(__name__)
+
+# _send calls do_api_request("sendMessage") on purpose (see its docstring); PTB suggests
+# send_message for known methods, and would say so on every start.
+warnings.filterwarnings(
+    "ignore", message=r"Please use 'Bot\.sendMessage' instead of", category=PTBUserWarning
+)
 
 RETRY_BASE = timedelta(seconds=10)
 RETRY_CAP = timedelta(minutes=15)
@@ -86,6 +94,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._claim_lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[None]] = set()
+        self._held_rows: set[int] = set()  # claimed here and not yet given back or closed
         self._task: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # loop time: Telegram asked the whole bot to wait
 
@@ -97,13 +106,21 @@ class DeliveryWorker:
             self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
-        """Stop at once: sends in flight are abandoned (their rows resume after a restart)."""
+        """Stop at once: sends in flight are abandoned and their rows handed back to the
+        queue, so this or another worker resumes them at their next unsent part."""
         tasks = [t for t in (self._task, *self._inflight) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._task = None
         await self.writer.drain()
+        if self._held_rows:
+            held, self._held_rows = sorted(self._held_rows), set()
+            try:
+                async with self.db.session() as session:
+                    await queue.release_claims(session, held)
+            except Exception:  # their leases expire instead
+                log.exception("could not hand %d claimed deliveries back", len(held))
 
     def wake(self) -> None:
         """Look at the queue now (new rows were queued)."""
@@ -156,6 +173,7 @@ class DeliveryWorker:
                 )
             if not rows:
                 return 0
+            self._held_rows.update(row.id for row in rows)
             for row in await self._prepare(rows, now):
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver_safely(row))
@@ -196,12 +214,14 @@ class DeliveryWorker:
                 for delivery_id, status, reason in closed:
                     await queue.finish(session, delivery_id, status, error=reason)
             self.counts.update(status for _, status, _ in closed)
+            self._held_rows.difference_update(delivery_id for delivery_id, _, _ in closed)
         payloads = await self.builder.build([row for row in ready if row.payload is None])
         for row in ready:
             if row.payload is None:
                 row.payload = payloads.get(row.id)
         empty = [row for row in ready if row.payload is None]
         self.counts[queue.EMPTY] += len(empty)
+        self._held_rows.difference_update(row.id for row in empty)
         return [row for row in ready if row.payload is not None]
 
     # -- sending -----------------------------------------------------------------------------
@@ -210,10 +230,11 @@ class DeliveryWorker:
         try:
             await self._deliver(row)
         except asyncio.CancelledError:
-            raise
+            raise  # the row stays held: stop() hands it back
         except Exception as exc:
             log.exception("delivery %d: unexpected error", row.id)
             await self._retry_or_fail(row, f"internal error: {exc!r}")
+        self._held_rows.discard(row.id)
 
     async def _deliver(self, row: queue.ClaimedDelivery) -> None:
         """Send the row's remaining parts, recording each one before the next."""

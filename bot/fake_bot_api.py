@@ -6,42 +6,40 @@ The bot under test is the real python-telegram-bot client pointed at `FakeBotAPI
 HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds requests.
 With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall, 1/s per chat
 or 20/min per group. Run `python -m bot.fake_bot_api` to serve it from a separate process; then
-`GET /_fake/stats` reports what it saw.
+`GET /_fake/stats` reports what it saw, `POST /_fake/inject` ({"chat_id", "text"} or {"chat_id",
+"message_id", "data"}) plays a user, and `GET /_fake/messages?chat_id=N` shows what a chat got.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
-import json
 import signal
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from bot.fake_bot_api_methods import BotApiMethods
 from bot.fake_bot_api_support import (
-    BOT_USER_ID,
     FakeChat,
+    SentMessage,
     TelegramHTMLError,
+    TelegramLimits,
     chat_json,
     command_entities,
     parse_params,
-    plain_text_of,
     user_json,
 )
 
+__all__ = ["ApiCall", "FakeBotAPI", "FakeChat", "Fault", "SentMessage"]
+
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 _SENDING_PREFIXES = ("send", "edit", "copy", "forward")
-_LIMIT_OVERALL_PER_SECOND = 30
-_LIMIT_GROUP_PER_MINUTE = 20
-_LIMIT_CHAT_SECONDS = 1.0
-_MAX_TEXT = 4096
 
 
 @dataclass
@@ -52,35 +50,6 @@ class ApiCall:
     params: dict[str, Any]
     status: int
     at: float  # time.monotonic()
-
-
-@dataclass
-class SentMessage:
-    """A message as the chat holds it (after any edits)."""
-
-    message_id: int
-    chat_id: int
-    text: str  # as the bot sent it (HTML when parse_mode is HTML)
-    parse_mode: str | None
-    reply_markup: dict[str, Any] | None
-    link_preview_disabled: bool
-    at: float
-    edits: int = 0
-
-    @property
-    def plain_text(self) -> str:
-        """The text as the subscriber reads it: tags removed, entities decoded."""
-        return plain_text_of(self.text, self.parse_mode)
-
-    @property
-    def buttons(self) -> list[tuple[str, str]]:
-        """Every inline button as (label, callback data or URL)."""
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [
-            (button["text"], button.get("callback_data") or button.get("url", ""))
-            for row in rows
-            for button in row
-        ]
 
 
 @dataclass
@@ -96,14 +65,7 @@ class Fault:
     after: int = 0  # matching requests to let through first
 
 
-@dataclass
-class _Limits:
-    overall: deque[float] = field(default_factory=deque)
-    per_chat: dict[int, float] = field(default_factory=dict)
-    per_group: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-
-class FakeBotAPI:
+class FakeBotAPI(BotApiMethods):
     """A fake Telegram Bot API server over real HTTP; use as an async context manager."""
 
     def __init__(
@@ -114,11 +76,14 @@ class FakeBotAPI:
         enforce_limits: bool = False,
         port: int = 0,
         record_calls: bool = True,
+        keep_messages: bool = True,
     ) -> None:
         self.token = token
         self.username = username
         self.enforce_limits = enforce_limits
         self.record_calls = record_calls
+        # False (benchmarks): count and time messages, keep no text, check length not markup.
+        self.keep_messages = keep_messages
         self.calls: list[ApiCall] = []
         self.faults: list[Fault] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -132,7 +97,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Event()
-        self._limits = _Limits()
+        self._limits = TelegramLimits()
         self._held: set[str] = set()
         self._hold_after: dict[str, int] = {}
         self._held_now = 0
@@ -148,6 +113,8 @@ class FakeBotAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_post("/_fake/reset", self._handle_reset)
+        app.router.add_post("/_fake/inject", self._handle_inject)
+        app.router.add_get("/_fake/messages", self._handle_messages)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -204,7 +171,7 @@ class FakeBotAPI:
         return sum(len(msgs) for msgs in self._chats.values())
 
     async def wait_for_messages(
-        self, chat_id: int | None, count: int, within: float = 5.0
+        self, chat_id: int | None, count: int, within: float = 10.0
     ) -> list[SentMessage]:
         """Wait until a chat (or all chats together) received at least `count` messages."""
 
@@ -215,11 +182,11 @@ class FakeBotAPI:
         await self._wait_until(enough, within)
         return self.messages(chat_id)
 
-    async def wait_for_held(self, count: int = 1, within: float = 5.0) -> None:
+    async def wait_for_held(self, count: int = 1, within: float = 10.0) -> None:
         """Wait until at least `count` requests are being held."""
         await self._wait_until(lambda: self._held_now >= count, within)
 
-    async def wait_for_calls(self, method: str, count: int = 1, within: float = 5.0) -> None:
+    async def wait_for_calls(self, method: str, count: int = 1, within: float = 10.0) -> None:
         """Wait until `method` was called at least `count` times."""
         await self._wait_until(lambda: len(self.calls_to(method)) >= count, within)
 
@@ -374,7 +341,7 @@ class FakeBotAPI:
             description = fault.description or _default_description(fault.status)
             return self._error(method, params, fault.status, description, fault.retry_after)
         if self.enforce_limits and method.startswith(_SENDING_PREFIXES):
-            retry_after = self._limit_exceeded(params.get("chat_id"))
+            retry_after = self._limits.admit(params.get("chat_id"), time.monotonic())
             if retry_after:
                 self.rejected_by_limits += 1
                 description = f"Too Many Requests: retry after {retry_after}"
@@ -403,29 +370,6 @@ class FakeBotAPI:
                 fault.remaining -= 1
             return fault
         return None
-
-    def _limit_exceeded(self, chat_id: Any) -> int:
-        """Seconds to wait if this message would break a limit; 0 (and counted) otherwise."""
-        now = time.monotonic()
-        limits = self._limits
-        while limits.overall and now - limits.overall[0] >= 1.0:
-            limits.overall.popleft()
-        if len(limits.overall) >= _LIMIT_OVERALL_PER_SECOND:
-            return 1
-        if isinstance(chat_id, int):
-            last = limits.per_chat.get(chat_id)
-            if last is not None and now - last < _LIMIT_CHAT_SECONDS:
-                return 1
-            if chat_id < 0:
-                window = limits.per_group[chat_id]
-                while window and now - window[0] >= 60.0:
-                    window.popleft()
-                if len(window) >= _LIMIT_GROUP_PER_MINUTE:
-                    return max(1, int(60.0 - (now - window[0])) + 1)
-                window.append(now)
-            limits.per_chat[chat_id] = now
-        limits.overall.append(now)
-        return 0
 
     def _ok(self, method: str, params: dict[str, Any], result: Any) -> web.Response:
         self._record(method, params, 200)
@@ -456,171 +400,6 @@ class FakeBotAPI:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def _handle_stats(self, _request: web.Request) -> web.Response:
-        times = self._sent_times
-        return web.json_response(
-            {
-                "messages": len(times),
-                "rejected_by_limits": self.rejected_by_limits,
-                "status_counts": {str(k): v for k, v in self.status_counts.items()},
-                "first_message_at": times[0] if times else None,
-                "last_message_at": times[-1] if times else None,
-                "sent_times": times if _wants(_request, "times") else None,
-            }
-        )
-
-    async def _handle_reset(self, _request: web.Request) -> web.Response:
-        self.calls.clear()
-        self._chats.clear()
-        self._sent_times.clear()
-        self.status_counts.clear()
-        self.rejected_by_limits = 0
-        self._limits = _Limits()
-        return web.json_response({"ok": True})
-
-    # -- Bot API methods ---------------------------------------------------------------------
-
-    async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": BOT_USER_ID,
-            "is_bot": True,
-            "first_name": "newsbrief",
-            "username": self.username,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
-
-    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(params.get("offset") or 0)
-        limit = int(params.get("limit") or 100)
-        timeout = float(params.get("timeout") or 0)
-        if offset:
-            # Telegram forgets every update below the offset: it was confirmed.
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
-            with contextlib.suppress(TimeoutError):
-                await self._wait_until(lambda: bool(self._updates) or self._closing, timeout)
-        return self._updates[:limit]
-
-    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = params["chat_id"]
-        text = str(params.get("text", ""))
-        parse_mode = params.get("parse_mode")
-        _check_text(text, parse_mode)
-        preview = params.get("link_preview_options") or {}
-        message = SentMessage(
-            message_id=next(self._message_ids),
-            chat_id=chat_id,
-            text=text,
-            parse_mode=parse_mode,
-            reply_markup=params.get("reply_markup"),
-            link_preview_disabled=bool(
-                preview.get("is_disabled") or params.get("disable_web_page_preview")
-            ),
-            at=time.monotonic(),
-        )
-        self._chats[chat_id].append(message)
-        self._sent_times.append(message.at)
-        return self._message_json(message)
-
-    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._find_message(params.get("chat_id"), params.get("message_id"))
-        if message is None:
-            raise TelegramHTMLError("message to edit not found")
-        text = str(params.get("text", ""))
-        parse_mode = params.get("parse_mode")
-        _check_text(text, parse_mode)
-        markup = params.get("reply_markup")
-        if text == message.text and markup == message.reply_markup:
-            raise TelegramHTMLError(
-                "message is not modified: specified new message content and reply markup "
-                "are exactly the same as a current content and reply markup of the message"
-            )
-        message.text, message.parse_mode, message.reply_markup = text, parse_mode, markup
-        message.edits += 1
-        return self._message_json(message)
-
-    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._find_message(params.get("chat_id"), params.get("message_id"))
-        if message is None:
-            raise TelegramHTMLError("message to edit not found")
-        message.reply_markup = params.get("reply_markup")
-        message.edits += 1
-        return self._message_json(message)
-
-    async def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> bool:
-        return True
-
-    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
-        self.commands[scope] = list(params.get("commands") or [])
-        return True
-
-    async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
-        return self.commands.get(scope, [])
-
-    async def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:
-        self.webhook = {}
-        return True
-
-    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
-        self.webhook = dict(params)
-        return True
-
-    async def _api_getWebhookInfo(self, _params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "url": self.webhook.get("url", ""),
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-
-    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = params["chat_id"]
-        kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
-        return {**chat_json(FakeChat(chat_id, kind)), "accent_color_id": 0, "max_reaction_count": 0}
-
-    async def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
-        return True
-
-    async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
-        chat = self._chats.get(params.get("chat_id"), [])
-        chat[:] = [m for m in chat if m.message_id != params.get("message_id")]
-        return True
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _find_message(self, chat_id: Any, message_id: Any) -> SentMessage | None:
-        for message in self._chats.get(chat_id, []):
-            if message.message_id == message_id:
-                return message
-        return None
-
-    def _message_json(self, message: SentMessage) -> dict[str, Any]:
-        kind = "private" if message.chat_id > 0 else "group"
-        body: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": int(time.time()),
-            "chat": chat_json(FakeChat(message.chat_id, kind)),
-            "from": {"id": BOT_USER_ID, "is_bot": True, "first_name": "newsbrief"},
-            "text": message.plain_text,
-        }
-        if message.edits:
-            body["edit_date"] = int(time.time())
-        if message.reply_markup:
-            body["reply_markup"] = message.reply_markup
-        return body
-
-
-def _check_text(text: str, parse_mode: Any) -> None:
-    """Refuse what Telegram refuses: empty text, bad HTML, more than 4096 characters."""
-    plain = plain_text_of(text, parse_mode)  # raises TelegramHTMLError on bad markup
-    if not plain.strip():
-        raise TelegramHTMLError("message text is empty")
-    if len(plain.encode("utf-16-le")) // 2 > _MAX_TEXT:
-        raise TelegramHTMLError("message is too long")
-
 
 def _default_description(status: int) -> str:
     return {
@@ -632,13 +411,13 @@ def _default_description(status: int) -> str:
     }.get(status, f"Error {status}")
 
 
-def _wants(request: web.Request, name: str) -> bool:
-    return request.query.get(name, "") in ("1", "true", "yes")
-
-
 async def _serve_forever(args: argparse.Namespace) -> None:
     api = FakeBotAPI(
-        args.token, enforce_limits=args.enforce_limits, port=args.port, record_calls=False
+        args.token,
+        enforce_limits=args.enforce_limits,
+        port=args.port,
+        record_calls=False,
+        keep_messages=not args.count_only,
     )
     await api.start()
     print(api.base_url, flush=True)
@@ -656,6 +435,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--enforce-limits", action="store_true")
+    parser.add_argument(
+        "--count-only",
+        action="store_true",
+        help="keep no message texts and skip the markup check (long benchmarks)",
+    )
     asyncio.run(_serve_forever(parser.parse_args()))
 
 

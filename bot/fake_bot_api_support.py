@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 BOT_USER_ID = 100_000_001
+MAX_TEXT = 4096
 
 # Parameters PTB sends JSON-encoded inside a form; everything else is a plain string.
 _JSON_PARAMS = {
@@ -45,6 +47,35 @@ _ALLOWED_TAGS = {
     "tg-emoji",
 }
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
+
+
+@dataclass
+class SentMessage:
+    """A message as the chat holds it (after any edits)."""
+
+    message_id: int
+    chat_id: int
+    text: str  # as the bot sent it (HTML when parse_mode is HTML)
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    link_preview_disabled: bool
+    at: float
+    edits: int = 0
+
+    @property
+    def plain_text(self) -> str:
+        """The text as the subscriber reads it: tags removed, entities decoded."""
+        return plain_text_of(self.text, self.parse_mode)
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """Every inline button as (label, callback data or URL)."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [
+            (button["text"], button.get("callback_data") or button.get("url", ""))
+            for row in rows
+            for button in row
+        ]
 
 
 class TelegramHTMLError(ValueError):
@@ -138,6 +169,40 @@ def plain_text_of(text: str, parse_mode: Any) -> str:
     return "".join(parser.text)  # character references are already decoded
 
 
+class TelegramLimits:
+    """Telegram's flood limits as sliding windows: 30 messages/s, 1/s per chat, 20/min per group."""
+
+    OVERALL_PER_SECOND = 30
+    GROUP_PER_MINUTE = 20
+    CHAT_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.overall: deque[float] = deque()
+        self.per_chat: dict[int, float] = {}
+        self.per_group: dict[int, deque[float]] = defaultdict(deque)
+
+    def admit(self, chat_id: Any, now: float) -> int:
+        """Seconds to wait if a message now would break a limit; 0 (and counted) otherwise."""
+        while self.overall and now - self.overall[0] >= 1.0:
+            self.overall.popleft()
+        if len(self.overall) >= self.OVERALL_PER_SECOND:
+            return 1
+        if isinstance(chat_id, int):
+            last = self.per_chat.get(chat_id)
+            if last is not None and now - last < self.CHAT_SECONDS:
+                return 1
+            if chat_id < 0:
+                window = self.per_group[chat_id]
+                while window and now - window[0] >= 60.0:
+                    window.popleft()
+                if len(window) >= self.GROUP_PER_MINUTE:
+                    return max(1, int(60.0 - (now - window[0])) + 1)
+                window.append(now)
+            self.per_chat[chat_id] = now
+        self.overall.append(now)
+        return 0
+
+
 def chat_json(chat: FakeChat) -> dict[str, Any]:
     """A Chat object as Telegram sends it."""
     body: dict[str, Any] = {"id": chat.id, "type": chat.kind}
@@ -165,3 +230,12 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     if match is None:
         return []
     return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]
+
+
+def check_text(text: str, parse_mode: Any) -> None:
+    """Refuse what Telegram refuses: empty text, bad HTML, more than 4096 characters."""
+    plain = plain_text_of(text, parse_mode)  # raises TelegramHTMLError on bad markup
+    if not plain.strip():
+        raise TelegramHTMLError("message text is empty")
+    if len(plain.encode("utf-16-le")) // 2 > MAX_TEXT:
+        raise TelegramHTMLError("message is too long")

@@ -13,6 +13,8 @@ import contextlib
 from storage.db import Database
 from storage.deliveries import Progress, record_progress
 
+GATHER_SECONDS = 0.005
+
 
 class ProgressWriter:
     """Collects `Progress` changes from many senders and commits them together."""
@@ -41,6 +43,9 @@ class ProgressWriter:
 
     async def _flush_all(self) -> None:
         while self._pending:
+            # A few milliseconds let the other senders' changes join this commit: every
+            # transaction costs several hops to the database thread, whatever its size.
+            await asyncio.sleep(GATHER_SECONDS)
             batch, self._pending = self._pending, []
             try:
                 async with self.db.session() as session:

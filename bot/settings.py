@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     delivery_retention_days: int = Field(default=30, ge=1)
 
     # Telegram connection
+    http_backend: Literal["aiohttp", "httpx"] = "aiohttp"  # httpx: PTB's stock HTTPXRequest
     polling_timeout_seconds: int = Field(default=30, ge=0, le=50)
     webhook_secret: SecretStr | None = None
 

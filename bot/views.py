@@ -14,6 +14,7 @@ from bot.timeparse import format_minute
 from storage.briefings import StoryCard
 from storage.deliveries import QueueStats
 from storage.models import Topic
+from storage.search import StoryHit
 from storage.stats import FeedHealth
 from storage.subscribers import SubscriberView
 
@@ -129,9 +130,13 @@ def settings_text(view: SubscriberView, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def story_text(card: StoryCard) -> str:
-    """A "More" answer: title, every summary sentence, every source."""
-    summary = shorten(" ".join(s.strip() for s in card.summary.splitlines() if s.strip()), 2500)
+def story_text(
+    card: StoryCard, sentences: Sequence[str] | None = None, related: Sequence[StoryHit] = ()
+) -> str:
+    """A "More" answer: title, the longer summary (`sentences`, else the story's stored
+    summary), every source, then related stories numbered like their buttons."""
+    lines = sentences if sentences is not None else card.summary.splitlines()
+    summary = shorten(" ".join(s.strip() for s in lines if s.strip()), 2500)
     sources = [
         f'• <a href="{escape_attribute(s.url)}">{escape(shorten(s.name, 60))}</a> — '
         f"{escape(shorten(s.title, 120))}"
@@ -140,6 +145,12 @@ def story_text(card: StoryCard) -> str:
     blocks = [f"<b>{escape(shorten(card.title, 300))}</b>", escape(summary)]
     blocks.append(f"<b>Sources ({max(card.source_count, len(card.sources))})</b>")
     text = "\n\n".join(b for b in blocks if b) + "\n" + "\n".join(sources)
+    if related:
+        text += "\n\n<b>Related</b>\n" + "\n".join(
+            f"{n}. {escape(shorten(r.title, 150))} — {r.first_seen_at.day} "
+            f"{r.first_seen_at:%b} · {r.source_count} source{'s' if r.source_count != 1 else ''}"
+            for n, r in enumerate(related, start=1)
+        )
     return split_blocks(text.split("\n"))[0]
 
 

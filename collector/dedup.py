@@ -13,6 +13,9 @@ MIN_WORDS_FOR_CONTENT = 40  # shorter texts ("Read more…") say nothing about i
 # a tagline, a few words: 5-10% of word pairs) lands at 5-10 bits; unrelated texts at ~32, and
 # the chance of a random pair within 10 bits is about 1e-8.
 NEAR_DUPLICATE_BITS = 10
+# SimHash only proposes a candidate; the texts' word pairs confirm it (a random pair of texts
+# within 10 bits happens about once in 1e8 pairs: a few times a day at 20,000 articles).
+MIN_RESEMBLANCE = 0.5
 # Eight 8-bit bands: a pair within 7 bits always shares one (pigeonhole); at 10 bits, about
 # four times in five. More bands would mean many more candidates to compare per lookup.
 _BANDS = 8
@@ -50,6 +53,16 @@ def simhash(text: str) -> int | None:
             if ones > half:
                 unsigned |= 1 << (position * 8 + bit)
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def resemblance(first: str, second: str) -> float:
+    """Jaccard similarity of the two texts' word pairs: ~0.8 for an edited copy, ~0 otherwise."""
+    pairs = []
+    for text in (first, second):
+        words = _words(text)
+        pairs.append({" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - 1)})
+    union = len(pairs[0] | pairs[1])
+    return len(pairs[0] & pairs[1]) / union if union else 0.0
 
 
 def hamming(first: int, second: int) -> int:

@@ -64,7 +64,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     items = _unique([_item_from_entry(entry) for entry in document.entries[:MAX_ITEMS]])
     info = document.feed
     return ParsedFeed(
-        title=_clean(info.get("title")),
+        title=_text_construct(info, "title"),
         site_url=info.get("link") or None,
         ttl_seconds=_ttl(info.get("ttl")),
         items=items,
@@ -84,7 +84,7 @@ def _bozo_reason(document: Any) -> str | None:
 
 def _item_from_entry(entry: Any) -> FeedItem:
     link = entry.get("link") or None
-    title = _clean(entry.get("title")) or ""
+    title = _text_construct(entry, "title") or ""
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     texts = [html_to_text(value) for value in [*contents, entry.get("summary", "")]]
     text = max(texts, key=len, default="")
@@ -124,7 +124,7 @@ def _parse_json_feed(body: bytes) -> ParsedFeed:
         raise FeedParseError("not a usable feed: JSON Feed without an items list")
     items = [_item_from_json(i) for i in raw_items[:MAX_ITEMS] if isinstance(i, dict)]
     return ParsedFeed(
-        title=_clean(document.get("title")),
+        title=_plain(document.get("title")),
         site_url=_string(document.get("home_page_url")),
         ttl_seconds=None,
         items=_unique([i for i in items if i is not None]),
@@ -137,7 +137,7 @@ def _item_from_json(item: dict[str, Any]) -> FeedItem | None:
     text = html_to_text(html) if html else (_string(item.get("content_text")) or "").strip()
     if not text:
         text = (_string(item.get("summary")) or "").strip()
-    title = _clean(item.get("title")) or _first_words(text)
+    title = _plain(item.get("title")) or _first_words(text)  # JSON Feed titles are plain text
     guid = _string(item.get("id")) or link
     if not guid and not title:
         return None
@@ -198,6 +198,20 @@ def _ttl(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return minutes * 60 if minutes > 0 else None
+
+
+def _text_construct(element: Any, name: str) -> str | None:
+    """A title as text: markup stripped only when the feed says it is HTML (Atom type="html")."""
+    detail = element.get(f"{name}_detail") or {}
+    value = element.get(name)
+    if detail.get("type") in ("text/html", "application/xhtml+xml"):
+        return _clean(value)
+    # Plain text: "<Bigco>" in an RSS title is the company's name, not a tag.
+    return _plain(value)
+
+
+def _plain(value: Any) -> str | None:
+    return " ".join(value.split())[:1000] or None if isinstance(value, str) else None
 
 
 def _clean(value: Any) -> str | None:

@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.addresses import Resolver
+from collector.clustering import StoryClusterer
 from collector.dedup import IndexedArticle, NearDuplicateIndex
 from collector.errors import FeedParseError, FetchError, ProcessingError
 from collector.feedparse import FeedItem, ParsedFeed, parse_feed
@@ -26,6 +27,7 @@ from collector.report import CollectReport, FeedResult, FeedStatus
 from collector.schedule import cache_max_age, next_check_after_failure, next_check_after_success
 from collector.settings import CollectorSettings
 from collector.store import clean, item_url, link_known_article, store_article
+from collector.stories import remember_recent, resummarize_stories
 from collector.topics import TopicRule, build_rule
 from collector.urls import site_host
 from storage.articles import article_ids_by_url, known_guids, recent_simhashes
@@ -40,6 +42,7 @@ from storage.feeds import (
     take_pause_notices,
     unpaused_feed_ids,
 )
+from storage.stories import grown_stories, recent_story_articles
 from storage.topics import list_topics
 
 __all__ = ["CollectReport", "Collector", "FeedResult", "make_process_pool"]
@@ -73,6 +76,7 @@ class Collector:
         self._pool: WorkerPool | None = None
         self._fetcher: Fetcher | None = None
         self._index = NearDuplicateIndex()
+        self._clusterer = StoryClusterer(window=NEAR_DUPLICATE_WINDOW)
         self._rules: tuple[TopicRule, ...] = ()
         self._in_flight: dict[str, asyncio.Future[ProcessedArticle]] = {}
         # SQLite has one writer: serialising write transactions here avoids lock timeouts.
@@ -192,11 +196,16 @@ class Collector:
             rows = await recent_simhashes(
                 session, now - NEAR_DUPLICATE_WINDOW, self._index.last_article_id
             )
+            # Articles stored since the last pass, by this worker or another one.
+            clustered = await recent_story_articles(
+                session, now - NEAR_DUPLICATE_WINDOW, self._clusterer.last_article_id
+            )
         self._rules = tuple(build_rule(t.id, t.keywords) for t, _, _ in topics if t.keywords)
         for row in rows:
             entry = IndexedArticle(row.article_id, row.simhash, row.story_id, row.fetched_at)
             self._index.add(entry)
         self._index.forget_before(now - NEAR_DUPLICATE_WINDOW)
+        remember_recent(self._clusterer, clustered)
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
@@ -329,9 +338,11 @@ class Collector:
                     now=now,
                     index=self._index,
                     added=added,
+                    clusterer=self._clusterer,
                 )
         for entry in added:  # only after the commit, so the index never names a rolled-back row
             self._index.add(entry)
+        await self._pool_grown_stories(now)
         return FeedResult(
             url=feed.url,
             title=title,
@@ -340,6 +351,17 @@ class Collector:
             unchanged=len(parsed.items) - new,
             warning=parsed.warning,
         )
+
+    async def _pool_grown_stories(self, since: datetime) -> None:
+        """Re-summarise, across their sources, the stories that gained a source since `since`."""
+        try:
+            async with self._db.session() as session:
+                grown = await grown_stories(session, since)
+            await resummarize_stories(
+                self._db.session, self._writing, grown, self._settings.summary_sentences, self._cpu
+            )
+        except Exception:  # the stories keep their previous summary; the articles are stored
+            log.exception("pooling the summaries of grown stories failed")
 
     async def _process_once(self, item: FeedItem, url: str) -> ProcessedArticle:
         """Process a URL once even when several feeds carry it in the same pass."""

@@ -7,19 +7,28 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collector.dedup import NEAR_DUPLICATE_BITS, IndexedArticle, NearDuplicateIndex, hamming
+from collector.clustering import StoryClusterer
+from collector.dedup import (
+    MIN_RESEMBLANCE,
+    NEAR_DUPLICATE_BITS,
+    IndexedArticle,
+    NearDuplicateIndex,
+    hamming,
+    resemblance,
+)
 from collector.feedparse import FeedItem
 from collector.processing import ProcessedArticle
 from collector.stories import place_in_story
 from collector.urls import canonical_url, site_host
 from storage.articles import (
     add_article_topics,
+    article_text,
     find_same_article,
+    get_article,
     insert_article,
     link_feed_entry,
 )
 from storage.feeds import ClaimedFeed
-from storage.models import Article
 from storage.stories import refresh_story
 
 MAX_URL = 2048
@@ -47,7 +56,7 @@ async def link_known_article(
     """A stored article seen in another feed or under a new GUID: link it, store nothing new."""
     await link_feed_entry(session, feed.id, guid, article_id, now)
     await add_article_topics(session, article_id, {feed.topic_id})
-    article = await session.get(Article, article_id)
+    article = await get_article(session, article_id)
     if article is not None and article.story_id is not None:
         await refresh_story(session, article.story_id, now)
 
@@ -62,6 +71,7 @@ async def store_article(
     now: datetime,
     index: NearDuplicateIndex,
     added: list[IndexedArticle],
+    clusterer: StoryClusterer | None = None,
 ) -> bool:
     """Insert a processed article with its entry, topics and story; False if already stored.
 
@@ -97,8 +107,19 @@ async def store_article(
     near = None
     if article.simhash is not None:
         near = index.nearest(article.simhash) or _nearest_in(added, article.simhash)
+    if near is not None:
+        original = await article_text(session, near.article_id)
+        if original is None or resemblance(original, article.text) < MIN_RESEMBLANCE:
+            near = None  # close hashes, different texts: a coincidence, not a copy
     story_id = await place_in_story(
-        session, article_id=article_id, title=title, summary=summary, near=near, now=now
+        session,
+        article_id=article_id,
+        title=title,
+        summary=summary,
+        near=near,
+        now=now,
+        text=article.text,
+        clusterer=clusterer,
     )
     if article.simhash is not None:
         added.append(IndexedArticle(article_id, article.simhash, story_id, now))

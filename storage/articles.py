@@ -139,6 +139,11 @@ async def recent_simhashes(
     return [SimhashRow(*row) for row in rows.all()]
 
 
+async def article_text(session: AsyncSession, article_id: int) -> str | None:
+    """The stored text of an article, or None if there is no such article."""
+    return await session.scalar(select(Article.text).where(Article.id == article_id))
+
+
 async def get_article(session: AsyncSession, article_id: int) -> Article | None:
     """The article with this id, or None."""
     return await session.get(Article, article_id)

@@ -1,11 +1,12 @@
-"""Queries on stories: create one for an article, or join an article to an existing one."""
+"""Queries on stories: create, join, recount sources, what clustering and pooling read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, Feed, FeedEntry, Story
@@ -53,3 +54,81 @@ async def refresh_story(session: AsyncSession, story_id: int, now: datetime) -> 
         story.updated_at = now
     await session.flush()
     return count
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRow:
+    """A recent article as the story clusterer needs it: identity, story, time, words."""
+
+    article_id: int
+    story_id: int
+    title: str
+    text: str
+    fetched_at: datetime
+
+
+async def recent_story_articles(
+    session: AsyncSession, since: datetime, after_id: int = 0, text_chars: int = 4000
+) -> list[ClusterRow]:
+    """Articles in a story fetched since `since` with an id above `after_id`, oldest first;
+    only the opening `text_chars` of each text (the clusterer reads no further)."""
+    rows = await session.execute(
+        select(
+            Article.id,
+            Article.story_id,
+            Article.title,
+            func.substr(Article.text, 1, text_chars),
+            Article.fetched_at,
+        )
+        .where(Article.fetched_at >= since, Article.id > after_id, Article.story_id.is_not(None))
+        .order_by(Article.id)
+    )
+    return [ClusterRow(*row) for row in rows.tuples()]
+
+
+async def story_exists(session: AsyncSession, story_id: int) -> bool:
+    """Whether the story is stored (and visible to this transaction)."""
+    return await session.scalar(select(Story.id).where(Story.id == story_id)) is not None
+
+
+async def grown_stories(session: AsyncSession, since: datetime) -> list[int]:
+    """Stories of several sources updated at or after `since`: their summary needs pooling."""
+    rows = await session.scalars(
+        select(Story.id).where(Story.updated_at >= since, Story.source_count > 1).order_by(Story.id)
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    """One article of a story: its source, title and text, in the order they arrived."""
+
+    source: str
+    title: str
+    text: str
+
+
+async def story_texts(
+    session: AsyncSession, story_id: int, limit: int = 12, text_chars: int = 20_000
+) -> list[StoryText]:
+    """The first `limit` articles of a story with their (cut) texts, earliest first."""
+    rows = await session.execute(
+        select(
+            Article.source_name,
+            Article.url,
+            Article.title,
+            func.substr(Article.text, 1, text_chars),
+        )
+        .where(Article.story_id == story_id)
+        .order_by(Article.fetched_at, Article.id)
+        .limit(limit)
+    )
+    return [
+        StoryText((source or urlsplit(url).hostname or url), title, text or "")
+        for source, url, title, text in rows.tuples()
+    ]
+
+
+async def set_story_summary(session: AsyncSession, story_id: int, summary: str) -> None:
+    """Store a story's pooled summary (sentences one per line)."""
+    await session.execute(update(Story).where(Story.id == story_id).values(summary=summary))

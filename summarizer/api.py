@@ -52,7 +52,11 @@ def summarize(
 ) -> list[str]:
     """The `sentences` best sentences of an article (boilerplate dropped), in document order."""
     algorithm = check_algorithm(algorithm)
-    document = prepare_document(text, title)
+    try:
+        document = prepare_document(text, title)
+    except Exception:
+        logger.exception("could not split a %d-character text into sentences", len(str(text)))
+        return []
     try:
         return summarize_document(document, sentences, algorithm)
     except Exception:

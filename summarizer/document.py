@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from summarizer.boilerplate import clean_paragraphs
 
@@ -11,13 +12,13 @@ from summarizer.boilerplate import clean_paragraphs
 MAX_INPUT_CHARS = 400_000
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """One candidate sentence and where it stands in the article."""
+class Sentence(NamedTuple):
+    """One candidate sentence, where it stands in the article, and its words."""
 
     text: str
     paragraph: int  # index of its paragraph among the kept paragraphs
     position: int  # index in its paragraph
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,8 @@ def prepare_document(text: str, title: str | None = None) -> Document:
     title = title.strip() or None if isinstance(title, str) else None
     paragraphs = clean_paragraphs(text[:MAX_INPUT_CHARS], title)
     sentences = tuple(
-        Sentence(text=s, paragraph=p, position=i)
+        Sentence(text=s, paragraph=p, position=i, words=tuple(tokens))
         for p, paragraph in enumerate(paragraphs)
-        for i, s in enumerate(paragraph)
+        for i, (s, tokens) in enumerate(paragraph)
     )
     return Document(title=title, sentences=sentences)

@@ -1,16 +1,20 @@
-"""Sentence features for news scoring: position, centrality, title overlap, length, style.
+"""Sentence features for news scoring: position, centrality, word overlap, title, length, style.
 
-Everything here is linear in the article's length: centrality is the cosine "degree" of each
-sentence, computed against the sum of all unit sentence vectors instead of pairwise.
+Everything is linear in the article's length. Centrality is each sentence's cosine "degree" (its
+summed similarity to every other sentence), computed against the sum of all unit sentence
+vectors instead of pairwise; all per-term statistics are numpy bincounts over one flat list of
+(sentence, term) pairs, so an article costs a few dozen numpy calls, not nested Python loops.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
+
+import numpy as np
 
 from summarizer.document import Document
 from summarizer.sentences import words
@@ -28,6 +32,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "centrality_rank",
     "first_sentence_similarity",
     "title_similarity",
+    "title_hits",
+    "overlap_degree",
+    "overlap_density",
+    "overlap_rank",
+    "textrank_overlap",
+    "frequency_sum",
+    "frequency_mean",
     "log_length",
     "short",
     "long",
@@ -35,24 +46,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "number",
     "dangling_start",
     "question",
-    "inverse_position_x_log_sentences",
-    "centrality_x_log_sentences",
-    "overlap_degree",
-    "overlap_density",
-    "overlap_rank",
-    "overlap_x_log_sentences",
-    "log_length_x_log_sentences",
-    "inverse_position_x_paragraph_size",
-    "overlap_x_paragraph_size",
-    "log_length_x_paragraph_size",
-    "frequency_sum",
-    "frequency_mean",
-    "textrank_overlap",
-    "title_hits",
 )
-Vector = dict[str, float]
+# The article's shape: a sentence's weights are W0 + paragraph_size * W1 + log_sentences * W2,
+# so one linear model can weigh position against word overlap differently in short articles of
+# long paragraphs and in long articles of one-sentence paragraphs.
+SHAPE_NAMES: tuple[str, ...] = ("base", "paragraph_size", "log_sentences")
 
-_STEM_CACHE_LIMIT = 200_000
+_TERM_CACHE_LIMIT = 200_000
 _QUOTES = re.compile(r"^[\"'“‘]|[\"“”]")
 _NUMBER = re.compile(r"\d")
 _DANGLING = re.compile(
@@ -76,156 +76,190 @@ def _porter():  # type: ignore[no-untyped-def]
     return PorterStemmer()
 
 
-_stems: dict[str, str] = {}
+# word as written -> its stemmed lower-case term, or "" for a stop word; the vocabulary of news
+# repeats a lot, so nearly every lookup hits.
+_terms: dict[str, str] = {}
 
 
-def stem(word: str) -> str:
-    """Porter stem of a lower-case word, memoised (the vocabulary of news repeats a lot)."""
-    cached = _stems.get(word)
+def term(word: str) -> str:
+    """The Porter-stemmed lower-case form of a word, or "" for stop words and single letters."""
+    cached = _terms.get(word)
     if cached is None:
-        if len(_stems) >= _STEM_CACHE_LIMIT:
-            _stems.clear()  # bounded memory in a long-running worker
-        cached = _stems[word] = _porter().stem(word) if len(word) > 3 else word
+        if len(_terms) >= _TERM_CACHE_LIMIT:
+            _terms.clear()  # bounded memory in a long-running worker
+        lowered = word.lower()
+        if len(lowered) < 2 or lowered in _stop_words():
+            cached = ""
+        else:
+            cached = _porter().stem(lowered) if len(lowered) > 3 else lowered
+        _terms[word] = cached
     return cached
 
 
-def content_terms(text: str) -> list[str]:
-    """Stemmed content words of a text: stop words and one-letter tokens dropped."""
-    stop = _stop_words()
-    terms = []
-    for word in words(text):
-        lowered = word.lower()
-        if len(lowered) > 1 and lowered not in stop:
-            terms.append(stem(lowered))
-    return terms
+def content_terms(tokens: Sequence[str]) -> list[str]:
+    """Stemmed content words of a tokenised text: stop words and one-letter tokens dropped."""
+    get = _terms.get
+    found = [get(word) for word in tokens]
+    if None in found:
+        found = [term(word) for word in tokens]
+    return [t for t in found if t]
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceVectors:
-    """Unit TF-ISF vectors of the sentences and of the title, plus word counts."""
+@dataclass(slots=True)
+class ArticleFeatures:
+    """Feature rows (sentences x FEATURE_NAMES) and the sentences' TF-ISF unit vectors."""
 
-    sentences: list[Vector]
-    title: Vector
-    word_counts: list[int]
-    overlap: list[float]  # how many other sentences share each term, summed over its terms
-    term_counts: list[int]
-    frequency: list[float]  # article frequency of each of its terms, summed (Luhn, SumBasic)
-    title_hits: list[float]  # share of the title's terms the sentence contains
+    rows: np.ndarray
+    shape: tuple[float, float, float]
+    _starts: np.ndarray  # unit-vector entries of sentence i are _starts[i]:_starts[i + 1]
+    _terms: np.ndarray
+    _values: np.ndarray
+    _vectors: dict[int, dict[int, float]] = field(default_factory=dict)
 
+    def vector(self, i: int) -> dict[int, float]:
+        """Sentence i's unit TF-ISF vector as {term id: weight}, built on first use."""
+        found = self._vectors.get(i)
+        if found is None:
+            a, b = self._starts[i], self._starts[i + 1]
+            found = dict(zip(self._terms[a:b].tolist(), self._values[a:b].tolist(), strict=True))
+            self._vectors[i] = found
+        return found
 
-def sentence_vectors(document: Document) -> SentenceVectors:
-    """TF-ISF unit vectors (inverse sentence frequency within this article)."""
-    term_lists = [content_terms(s.text) for s in document.sentences]
-    count = len(term_lists)
-    sentence_frequency: Counter[str] = Counter()
-    for terms in term_lists:
-        sentence_frequency.update(set(terms))
-    weight = {t: math.log(1.0 + count / f) for t, f in sentence_frequency.items()}
-    vectors = [_unit({t: c * weight[t] for t, c in Counter(terms).items()}) for terms in term_lists]
-    title_terms = content_terms(document.title or "")
-    title = _unit({t: weight.get(t, math.log(1.0 + count)) for t in set(title_terms)})
-    word_counts = [len(words(s.text)) for s in document.sentences]
-    overlap = [float(sum(sentence_frequency[t] - 1 for t in set(terms))) for terms in term_lists]
-    term_counts = [len(terms) for terms in term_lists]
-    term_frequency = Counter(t for terms in term_lists for t in terms)
-    frequency = [float(sum(term_frequency[t] - 1 for t in terms)) for terms in term_lists]
-    title_set = set(title_terms)
-    title_hits = [
-        len(title_set.intersection(terms)) / len(title_set) if title_set else 0.0
-        for terms in term_lists
-    ]
-    return SentenceVectors(
-        vectors, title, word_counts, overlap, term_counts, frequency, title_hits
-    )
+    def similarity(self, i: int, j: int) -> float:
+        """Cosine similarity of sentences i and j (0 to 1)."""
+        a, b = self.vector(i), self.vector(j)
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def _unit(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {t: v / norm for t, v in vector.items()} if norm else {}
-
-
-def cosine(a: Vector, b: Vector) -> float:
-    """Dot product of two unit vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
-
-
-def sentence_features(document: Document, vectors: SentenceVectors) -> list[list[float]]:
-    """One row of FEATURE_NAMES values per sentence of the document."""
+def document_shape(document: Document) -> tuple[float, float, float]:
+    """The article-level multipliers of SHAPE_NAMES (1, log sentences per paragraph, ...)."""
     count = len(document.sentences)
     if not count:
-        return []
-    centroid: Vector = {}
-    for vector in vectors.sentences:
-        for term, value in vector.items():
-            centroid[term] = centroid.get(term, 0.0) + value
-    degree = [cosine(v, centroid) - (1.0 if v else 0.0) for v in vectors.sentences]
-    top_degree = max(degree) or 1.0
-    ranks = {i: r for r, i in enumerate(sorted(range(count), key=lambda i: -degree[i]))}
-    first = vectors.sentences[0]
-    log_sentences = math.log(count + 1)
-    # Word overlap with the other sentences, not length-normalised: the long sentences that
-    # share the article's vocabulary are the ones that cover most of a reference summary.
-    overlap = vectors.overlap
-    top_overlap = max(overlap) or 1.0
-    density = [o / math.sqrt(1 + n) for o, n in zip(overlap, vectors.term_counts, strict=True)]
-    top_density = max(density) or 1.0
-    overlap_ranks = {i: r for r, i in enumerate(sorted(range(count), key=lambda i: -density[i]))}
-    # Long multi-sentence paragraphs and short one-sentence ones call for different balances
-    # of position and overlap; this lets the linear model learn the difference.
-    paragraph_size = math.log(count / (document.sentences[-1].paragraph + 1) + 1)
-    frequency = vectors.frequency
-    top_frequency = max(frequency) or 1.0
-    mean_frequency = [f / max(1, n) for f, n in zip(frequency, vectors.term_counts, strict=True)]
-    top_mean_frequency = max(mean_frequency) or 1.0
-    # TextRank's similarity divides shared words by the sentences' log lengths.
-    mean_log_terms = sum(math.log(2 + n) for n in vectors.term_counts) / count
-    textrank = [
-        o / (math.log(2 + n) + mean_log_terms)
-        for o, n in zip(overlap, vectors.term_counts, strict=True)
+        return (1.0, 0.0, 0.0)
+    paragraphs = document.sentences[-1].paragraph + 1
+    return (1.0, math.log(count / paragraphs + 1), math.log(count + 1))
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = values.max()
+    return values / top if top > 0 else values
+
+
+def _inverse_ranks(values: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(values))
+    ranks[np.argsort(-values, kind="stable")] = 1.0 / np.arange(1, len(values) + 1)
+    return ranks
+
+
+def article_features(document: Document) -> ArticleFeatures:
+    """Every sentence's FEATURE_NAMES values, plus what MMR needs for similarities."""
+    sentences = document.sentences
+    n = len(sentences)
+    # Every word of the article in one flat pass: its term id, or -1 for a stop word.
+    flat = [word for sentence in sentences for word in sentence.words]
+    found = list(map(_terms.get, flat))
+    if None in found:
+        found = list(map(term, flat))
+    unique = dict.fromkeys(found)  # in order of first appearance
+    unique.pop("", None)
+    vocabulary = {t: i for i, t in enumerate(unique)}
+    term_ids = np.fromiter(
+        map({**vocabulary, "": -1}.__getitem__, found), dtype=np.intp, count=len(found)
+    )
+    word_sentence = np.repeat(np.arange(n), [len(s.words) for s in sentences])
+    content = term_ids >= 0
+    tokens_term, tokens_sentence = term_ids[content], word_sentence[content]
+    size = max(len(vocabulary), 1)
+    # One entry per distinct (sentence, term), sorted by sentence, with its count.
+    pairs, counts = np.unique(tokens_sentence * size + tokens_term, return_counts=True)
+    pair_sentence, pair_term = pairs // size, pairs % size
+    sentence_frequency = np.bincount(pair_term, minlength=size)
+    term_frequency = np.bincount(tokens_term, minlength=size)
+    weight = np.log1p(n / np.maximum(sentence_frequency, 1))
+    raw = counts * weight[pair_term]
+    norms = np.sqrt(np.bincount(pair_sentence, weights=raw * raw, minlength=n))
+    has_terms = norms > 0
+    unit = raw / np.where(has_terms, norms, 1.0)[pair_sentence]
+    centroid = np.bincount(pair_term, weights=unit, minlength=size)
+    degree = np.bincount(pair_sentence, weights=unit * centroid[pair_term], minlength=n)
+    degree -= has_terms  # a sentence's similarity to itself
+    first = np.zeros(size)
+    in_first = pair_sentence == 0
+    first[pair_term[in_first]] = unit[in_first]
+    first_similarity = np.bincount(pair_sentence, weights=unit * first[pair_term], minlength=n)
+    if n:
+        first_similarity[0] = 1.0
+    title_vector, title_share = _title_vectors(document, vocabulary, weight, n)
+    title_similarity = np.bincount(
+        pair_sentence, weights=unit * title_vector[pair_term], minlength=n
+    )
+    title_hits = np.bincount(pair_sentence, weights=title_share[pair_term], minlength=n)
+    # Word overlap with the other sentences, not length-normalised: long sentences sharing the
+    # article's vocabulary cover most of a reference summary.
+    overlap = np.bincount(pair_sentence, weights=sentence_frequency[pair_term] - 1, minlength=n)
+    term_counts = np.bincount(tokens_sentence, minlength=n).astype(float)
+    frequency = np.bincount(
+        tokens_sentence, weights=term_frequency[tokens_term] - 1, minlength=n
+    ).astype(float)
+    density = overlap / np.sqrt(1 + term_counts)
+    log_terms = np.log(2 + term_counts)
+    # TextRank's similarity divides the shared words by the sentences' log lengths.
+    textrank = overlap / (log_terms + (log_terms.mean() if n else 0.0))
+    position = np.arange(n, dtype=float)
+    word_counts = np.asarray([len(s.words) for s in sentences], dtype=float)
+    texts = [s.text for s in sentences]
+    columns = [
+        np.ones(n),
+        position == 0,
+        position == 1,
+        position == 2,
+        1.0 / (position + 1),
+        position / max(n, 1),
+        1.0 / (np.asarray([s.paragraph for s in sentences], dtype=float) + 1),
+        np.asarray([s.position == 0 for s in sentences], dtype=float),
+        _scaled(degree),
+        _inverse_ranks(degree),
+        first_similarity,
+        title_similarity,
+        title_hits,
+        _scaled(overlap),
+        _scaled(density),
+        _inverse_ranks(density),
+        _scaled(textrank),
+        _scaled(frequency),
+        _scaled(frequency / np.maximum(term_counts, 1)),
+        np.log1p(word_counts),
+        word_counts < 8,
+        word_counts > 45,
+        [bool(_QUOTES.search(t)) for t in texts],
+        [bool(_NUMBER.search(t)) for t in texts],
+        [bool(_DANGLING.match(t)) for t in texts],
+        [t.rstrip("\"'”’ ").endswith("?") for t in texts],
     ]
-    top_textrank = max(textrank) or 1.0
-    rows = []
-    for i, sentence in enumerate(document.sentences):
-        n_words = vectors.word_counts[i]
-        centrality = degree[i] / top_degree
-        inverse_position = 1.0 / (i + 1)
-        rows.append(
-            [
-                1.0,
-                float(i == 0),
-                float(i == 1),
-                float(i == 2),
-                inverse_position,
-                i / count,
-                1.0 / (sentence.paragraph + 1),
-                float(sentence.position == 0),
-                centrality,
-                1.0 / (ranks[i] + 1),
-                cosine(vectors.sentences[i], first) if i else 1.0,
-                cosine(vectors.sentences[i], vectors.title),
-                math.log(1 + n_words),
-                float(n_words < 8),
-                float(n_words > 45),
-                float(bool(_QUOTES.search(sentence.text))),
-                float(bool(_NUMBER.search(sentence.text))),
-                float(bool(_DANGLING.match(sentence.text))),
-                float(sentence.text.rstrip("\"'”’ ").endswith("?")),
-                inverse_position * log_sentences,
-                centrality * log_sentences,
-                overlap[i] / top_overlap,
-                density[i] / top_density,
-                1.0 / (overlap_ranks[i] + 1),
-                overlap[i] / top_overlap * log_sentences,
-                math.log(1 + n_words) * log_sentences,
-                inverse_position * paragraph_size,
-                overlap[i] / top_overlap * paragraph_size,
-                math.log(1 + n_words) * paragraph_size,
-                frequency[i] / top_frequency,
-                mean_frequency[i] / top_mean_frequency,
-                textrank[i] / top_textrank,
-                vectors.title_hits[i],
-            ]
-        )
-    return rows
+    rows = (
+        np.column_stack([np.asarray(c, dtype=float) for c in columns])
+        if n
+        else np.zeros((0, len(FEATURE_NAMES)))
+    )
+    starts = np.searchsorted(pair_sentence, np.arange(n + 1))
+    return ArticleFeatures(rows, document_shape(document), starts, pair_term, unit)
+
+
+def _title_vectors(
+    document: Document, vocabulary: dict[str, int], weight: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Over the article's terms: the title's unit vector, and 1/len(title terms) per title term."""
+    title_vector = np.zeros(len(weight))
+    title_terms = set(content_terms(words(document.title or "")))
+    if not title_terms:
+        return title_vector, title_vector.copy()
+    # A title word the article never uses still counts in the title's norm (weight of sf = 0).
+    missing = math.log1p(n) ** 2 * sum(1 for t in title_terms if t not in vocabulary)
+    ids = [vocabulary[t] for t in title_terms if t in vocabulary]
+    title_vector[ids] = weight[ids]
+    norm = math.sqrt(float(title_vector @ title_vector) + missing)
+    hits_vector = (title_vector > 0) / len(title_terms)
+    title_vector /= norm
+    return title_vector, hits_vector

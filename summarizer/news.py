@@ -1,44 +1,85 @@
-"""`news`: our extractive method, a learned linear scorer plus redundancy-aware selection."""
+"""`news`: our extractive method, a learned linear scorer plus redundancy-aware selection.
+
+A sentence's score is a weighted sum of its features (position, centrality, word overlap, title
+overlap, length, style; see `summarizer.features`). The weights themselves depend on the
+article's shape (`document_shape`), so one model serves wire-style articles of one-sentence
+paragraphs and magazine-style articles of long paragraphs. Selection is greedy maximal marginal
+relevance: each pick is penalised by its similarity to the sentences already picked.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 from summarizer.document import Document
-from summarizer.features import FEATURE_NAMES, cosine, sentence_features, sentence_vectors
+from summarizer.features import FEATURE_NAMES, SHAPE_NAMES, ArticleFeatures, article_features
 
 WEIGHTS_FILE = "news_weights.json"
+# Two sentences this similar (TF-ISF cosine) say the same thing; a summary holds one of them.
+DUPLICATE_SIMILARITY = 0.7
 
 
 @dataclass(frozen=True, slots=True)
 class NewsModel:
-    """Feature weights and the selection's redundancy penalty."""
+    """Feature weights per shape multiplier (SHAPE_NAMES x FEATURE_NAMES) and the penalty."""
 
-    weights: dict[str, float]
-    redundancy: float = 0.5
+    weights: tuple[tuple[float, ...], ...]
+    redundancy: float = 0.0
+
+    def document_weights(self, shape: Sequence[float]) -> list[float]:
+        """The weights for one article: sum over shape multipliers of multiplier x weights."""
+        return [
+            sum(m * row[f] for m, row in zip(shape, self.weights, strict=True))
+            for f in range(len(FEATURE_NAMES))
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON object stored in news_weights.json."""
+        return {
+            "redundancy": self.redundancy,
+            "weights": {
+                shape: {name: round(w, 5) for name, w in zip(FEATURE_NAMES, row, strict=True)}
+                for shape, row in zip(SHAPE_NAMES, self.weights, strict=True)
+            },
+        }
+
+
+def model_from_json(raw: Mapping[str, object]) -> NewsModel:
+    """A NewsModel from news_weights.json's object; missing weights count as zero."""
+    table = raw.get("weights", {})
+    assert isinstance(table, Mapping)
+    weights = tuple(
+        tuple(float(table.get(shape, {}).get(name, 0.0)) for name in FEATURE_NAMES)
+        for shape in SHAPE_NAMES
+    )
+    return NewsModel(weights=weights, redundancy=float(raw.get("redundancy", 0.0)))  # type: ignore[arg-type]
 
 
 @cache
 def load_model() -> NewsModel:
     """The weights shipped with the package, read once per process."""
-    raw = json.loads(resources.files("summarizer").joinpath(WEIGHTS_FILE).read_text("utf-8"))
-    return model_from_json(raw)
+    text = resources.files("summarizer").joinpath(WEIGHTS_FILE).read_text("utf-8")
+    return model_from_json(json.loads(text))
 
 
-def model_from_json(raw: dict) -> NewsModel:
-    """A NewsModel from the JSON object `summarizer.train` writes; unknown features ignored."""
-    weights = {name: float(raw["weights"].get(name, 0.0)) for name in FEATURE_NAMES}
-    return NewsModel(weights=weights, redundancy=float(raw.get("redundancy", 0.5)))
+def score_features(features: ArticleFeatures, model: NewsModel | None = None) -> list[float]:
+    """The model's salience score of each sentence (higher means more summary-worthy)."""
+    model = model or load_model()
+    weights = np.asarray(model.document_weights(features.shape))
+    return (features.rows @ weights).tolist()
 
 
-def score_sentences(rows: list[list[float]], model: NewsModel) -> list[float]:
-    """A salience score per feature row (higher means more summary-worthy)."""
-    weights = [model.weights[name] for name in FEATURE_NAMES]
-    return [sum(w * x for w, x in zip(weights, row, strict=True)) for row in rows]
+def score_sentences(document: Document, model: NewsModel | None = None) -> list[float]:
+    """The news model's salience score of each sentence of the document, in order."""
+    if not document.sentences:
+        return []
+    return score_features(article_features(document), model)
 
 
 def select_sentences(
@@ -46,18 +87,40 @@ def select_sentences(
     similarity: Callable[[int, int], float],
     count: int,
     redundancy: float,
+    duplicate: float = DUPLICATE_SIMILARITY,
 ) -> list[int]:
-    """Indices of `count` sentences by maximal marginal relevance, in document order."""
+    """Indices of up to `count` sentences by maximal marginal relevance, in document order.
+
+    Each round picks the sentence with the best score minus `redundancy` times its highest
+    similarity to a sentence already picked (ties: the earlier sentence); a sentence at least
+    `duplicate`-similar to a picked one is never picked (a standfirst and its repeat in the body).
+    Similarities are never negative, so candidates are visited best score first and the search
+    stops as soon as no later one can win: a handful of similarity computations per pick.
+    """
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
     chosen: list[int] = []
-    candidates = set(range(len(scores)))
-    overlap = [0.0] * len(scores)  # highest similarity to any chosen sentence
-    while candidates and len(chosen) < count:
-        best = max(candidates, key=lambda i: (scores[i] - redundancy * overlap[i], -i))
+    overlap: dict[int, tuple[int, float]] = {}  # candidate -> (picks seen, highest similarity)
+    while len(chosen) < count:
+        best, best_value = -1, float("-inf")
+        for i in order:
+            if scores[i] < best_value:
+                break
+            seen, highest = overlap.get(i, (0, 0.0))
+            if seen < 0:
+                continue  # already chosen, or a near-duplicate of a chosen sentence
+            for j in chosen[seen:]:
+                highest = max(highest, similarity(i, j))
+            if highest >= duplicate:
+                overlap[i] = (-1, highest)
+                continue
+            overlap[i] = (len(chosen), highest)
+            value = scores[i] - redundancy * highest
+            if value > best_value or (value == best_value and i < best):
+                best, best_value = i, value
+        if best < 0:
+            break  # only near-duplicates are left
         chosen.append(best)
-        candidates.discard(best)
-        if redundancy and len(chosen) < count:
-            for i in candidates:
-                overlap[i] = max(overlap[i], similarity(i, best))
+        overlap[best] = (-1, 0.0)
     return sorted(chosen)
 
 
@@ -66,10 +129,7 @@ def summarize_news(document: Document, count: int, model: NewsModel | None = Non
     if not document.sentences or count <= 0:
         return []
     model = model or load_model()
-    vectors = sentence_vectors(document)
-    scores = score_sentences(sentence_features(document, vectors), model)
-    units = vectors.sentences
-    chosen = select_sentences(
-        scores, lambda i, j: cosine(units[i], units[j]), count, model.redundancy
-    )
+    features = article_features(document)
+    scores = score_features(features, model)
+    chosen = select_sentences(scores, features.similarity, count, model.redundancy)
     return [document.sentences[i].text for i in chosen]

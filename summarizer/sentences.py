@@ -7,12 +7,17 @@ import unicodedata
 from functools import cache
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v\u00a0]*\n\s*")
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Runs of two or more spaces, or any odd space; a lone " " (nearly all of them) is left alone.
+_ODD_SPACE = r"\t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000"
+_SPACES = re.compile(rf"[ {_ODD_SPACE}]{{2,}}|[{_ODD_SPACE}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_ODD_CHARACTER = re.compile(rf"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd{_ODD_SPACE}]")
+_LINE_EDGES = re.compile(r" \n ?|\n ")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # A line of a hard-wrapped paragraph is long; a short line without final punctuation is a
 # heading, a menu item or a caption and must not be glued to the sentence after it.
 _WRAPPED_LINE_MIN_CHARS = 50
+_INNER_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
 # Sentences longer than this are not prose (tables, lists flattened by extraction); cutting them
 # keeps nupunkt and every scorer linear in the input size.
@@ -30,8 +35,14 @@ def _punkt():  # type: ignore[no-untyped-def]
 def normalize_text(text: str) -> str:
     """Unicode NFC, unified newlines and spaces, control characters removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub(" ", text)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # Clean text (most of it) needs none of the substitutions: cheap checks skip them.
+    if _ODD_CHARACTER.search(text):
+        text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
+    elif "  " in text:
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("\n", text)
+    return text.strip()
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -60,8 +71,11 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def _split_block(block: str) -> list[str]:
+    # Most news paragraphs hold one or two sentences: one without any inner candidate
+    # boundary needs no trip through nupunkt.
+    candidates = [block] if not _INNER_END.search(block) else _punkt().tokenize(block)
     pieces: list[str] = []
-    for sentence in _punkt().tokenize(block):
+    for sentence in candidates:
         sentence = sentence.strip()
         while len(sentence) > MAX_SENTENCE_CHARS:
             cut = sentence.rfind(" ", 0, MAX_SENTENCE_CHARS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
@@ -136,10 +137,18 @@ def _sumy_document(document: Document, cap: int) -> Any:
     return ObjectDocumentModel(Paragraph(p) for p in paragraphs if p)
 
 
-def summarize_with_sumy(document: Document, name: str, count: int) -> list[str]:
-    """The `count` sentences sumy's algorithm `name` picks, in document order."""
+def summarize_with_sumy(
+    document: Document, name: str, count: int, *, cap: int | None = None
+) -> list[str]:
+    """The `count` sentences sumy's algorithm `name` picks, in document order.
+
+    Only the first `cap` sentences are seen (default: SENTENCE_CAPS[name]).
+    """
     if not document.sentences or count <= 0:
         return []
     summarizer = _edmundson(document) if name == "edmundson" else _summarizer(name)
-    sumy_document = _sumy_document(document, SENTENCE_CAPS[name])
-    return [str(s) for s in summarizer(sumy_document, count)]
+    sumy_document = _sumy_document(document, SENTENCE_CAPS[name] if cap is None else cap)
+    with warnings.catch_warnings():
+        # LexRank's power method divides by a zero norm when no two sentences share a word.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [str(s) for s in summarizer(sumy_document, count)]

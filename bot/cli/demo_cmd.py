@@ -133,7 +133,8 @@ async def _converse(
                 for reply in replies:
                     first_line = render_message(reply.text).splitlines()[0]
                     print(f"    {first_line}", file=out)
-            briefing = await _say(telegram, "/briefing")
+            # Telegram allows one message per second per chat: parts come >= 1 s apart.
+            briefing = await _say(telegram, "/briefing", quiet=1.5)
             print("  > /briefing\n", file=out)
             print("The briefing, exactly as the subscriber receives it:", file=out)
             for message in briefing:
@@ -143,12 +144,12 @@ async def _converse(
             await application.stop()
 
 
-async def _say(telegram: FakeBotAPI, text: str) -> list[SentMessage]:
+async def _say(telegram: FakeBotAPI, text: str, quiet: float = 0.3) -> list[SentMessage]:
     """Send `text` as the demo subscriber and return the bot's replies once it falls quiet."""
     before = len(telegram.messages(DEMO_CHAT_ID))
     telegram.inject_message(DEMO_CHAT_ID, text, user_id=DEMO_CHAT_ID)
     await telegram.wait_for_messages(DEMO_CHAT_ID, before + 1, within=20.0)
-    await _until_quiet(lambda: len(telegram.messages(DEMO_CHAT_ID)), quiet=0.6)
+    await _until_quiet(lambda: len(telegram.messages(DEMO_CHAT_ID)), quiet=quiet)
     return telegram.messages(DEMO_CHAT_ID)[before:]
 
 

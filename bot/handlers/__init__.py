@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers import admin, common, subscriber, topics
+from bot.handlers import admin, common, followups, subscriber, topics
 from bot.views import MORE_CALLBACK, TOPIC_CALLBACK
 
 SUBSCRIBER_HANDLERS = {
@@ -22,6 +22,8 @@ SUBSCRIBER_HANDLERS = {
     "pause": subscriber.pause,
     "resume": subscriber.resume,
     "stop": subscriber.stop,
+    "more": followups.more_command,
+    "search": followups.search_command,
 }
 
 ADMIN_HANDLERS = {
@@ -48,6 +50,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     )
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     application.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, common.plain_text)
+        # Groups: only commands (every chatter's message is not a question for the bot).
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, followups.question_message)
     )
     application.add_error_handler(common.log_error)

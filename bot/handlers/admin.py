@@ -94,9 +94,15 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, f"Could not add the feed: {escape(str(exc))}.")
         return
     await reply(update, f"Checking {escape(url)} …")
-    result = await _check_feed(app, url)
+    try:
+        result = await _check_feed(app, url)
+    except Exception as exc:  # the feed must not stay half-added because of a bug
+        log.exception("checking %s failed", url)
+        result, failure = None, f"internal error ({type(exc).__name__})"
+    else:
+        failure = "the collector is not available"
     if result is None or result.status == "error":
-        error = "the collector is not available" if result is None else result.error
+        error = failure if result is None else result.error
         async with app.db.session() as session:  # a feed that never worked is not kept
             await remove_feed(session, url)
         await reply(

@@ -9,11 +9,11 @@ from telegram.ext import ContextTypes
 from bot.context import services
 from bot.formatting import escape
 from bot.handlers.common import args_of, ensure_subscriber, reply
+from bot.handlers.followups import story_details
 from bot.slots import local_now
 from bot.timeparse import InputError, parse_times, resolve_timezone
-from bot.views import help_text, next_briefing_phrase, settings_text, story_text, times_phrase
+from bot.views import help_text, next_briefing_phrase, settings_text, times_phrase
 from storage import subscribers as store
-from storage.briefings import story_card
 from storage.deliveries import enqueue_manual
 
 NOT_REGISTERED = "This chat is not subscribed. Send /start to begin."
@@ -161,7 +161,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def more_about_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The "More" button of a briefing item: the story's full summary and all its sources."""
+    """The "More" button (or a /search result): longer summary, all sources, related."""
     query = update.callback_query
     assert query is not None and query.data is not None
     try:
@@ -169,10 +169,10 @@ async def more_about_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except (IndexError, ValueError):
         await query.answer("That button is out of date.")
         return
-    async with services(context).db.session() as session:
-        card = await story_card(session, story_id)
-    if card is None:
+    app = services(context)
+    details = await story_details(app.db, story_id, app.clock())
+    if details is None:
         await query.answer("That story is no longer available.")
         return
     await query.answer()
-    await reply(update, story_text(card))
+    await reply(update, *details)

@@ -118,7 +118,7 @@ class RunningBot:
         """A user types `text`; returns the bot's next `replies` messages to that chat."""
         before = len(self.api.messages(chat))
         self.api.inject_message(chat, text, user_id=user_id)
-        received = await self.api.wait_for_messages(chat, before + replies)
+        received = await self.api.wait_for_messages(chat, before + replies, within=15)
         return received[before:]
 
     async def reply_text(self, chat: int, text: str, *, user_id: int | None = None) -> str:

@@ -185,6 +185,8 @@ async def test_broadcast_reaches_active_subscribers_through_the_queue(bot: Runni
         assert last.text == "📣 Maintenance &lt;tonight&gt; &amp; tomorrow"
     assert len(bot.api.messages(13)) == 2  # /start and /pause answers only
     assert "Usage: /broadcast <text>" in await bot.reply_text(ADMIN_ID, "/broadcast")
+    too_long = await bot.reply_text(ADMIN_ID, "/broadcast " + "x" * 5000)
+    assert too_long == "That is too long: at most 3896 characters, please."
 
 
 async def test_admins_hear_once_when_a_feed_is_paused(api: FakeBotAPI, sqlite_db: Database) -> None:

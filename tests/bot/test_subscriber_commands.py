@@ -68,6 +68,7 @@ async def test_subscribe_bad_input_says_what_to_type(bot: RunningBot) -> None:
     assert "Which topic? For example: /unsubscribe tech" in await bot.reply_text(
         CHAT, "/unsubscribe"
     )
+    assert "There is no topic “sport”." in await bot.reply_text(CHAT, "/unsubscribe sport")
 
 
 async def test_time_sets_one_or_more_delivery_times(bot: RunningBot) -> None:

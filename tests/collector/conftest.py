@@ -38,7 +38,7 @@ def options() -> CollectorOptions:
     """Settings for tests: loopback allowed, short timeouts, a 1 MB cap."""
     return CollectorOptions(
         allow_private_networks=True,
-        fetch_timeout_seconds=1.0,
+        fetch_timeout_seconds=5.0,
         max_body_bytes=1024 * 1024,
         max_concurrency=8,
         max_per_host=4,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.feeds import add_feed
-from storage.models import Article, Feed, FeedEntry, Story
+from storage.models import Article, Feed, Story
 from storage.topics import add_topic, get_topic
 
 
@@ -71,6 +71,3 @@ async def story(db: Database, story_id: int | None) -> Story:
         found = await session.get(Story, story_id)
         assert found is not None
         return found
-
-
-__all__ = ["FeedEntry", "add_feeds", "articles", "count", "feed_row", "page", "rss", "story"]

@@ -73,5 +73,7 @@ async def test_two_collectors_at_once_never_fetch_the_same_feed(
         await other.dispose()
     checked = [r.url for report in reports for r in report.results]
     assert sorted(checked) == sorted(feeds)  # every feed once, by one of the two
-    assert all(len(server.requests_for(f"/f{n}.xml")) == 1 for n in range(12))
+    fetched = {n: len(server.requests_for(f"/f{n}.xml")) for n in range(12)}
+    assert fetched == dict.fromkeys(range(12), 1), server.requests
+    assert [r.error for report in reports for r in report.results if r.error] == []
     assert len(await articles(db)) == 12

@@ -10,6 +10,7 @@ from collector.dedup import (
     NearDuplicateIndex,
     content_fingerprint,
     hamming,
+    resemblance,
     simhash,
 )
 
@@ -82,3 +83,10 @@ def test_index_forgets_old_articles() -> None:
     index.add(IndexedArticle(1, value, 1, datetime(2026, 1, 1, tzinfo=UTC)))
     index.forget_before(datetime(2026, 1, 2, tzinfo=UTC))
     assert index.nearest(value) is None
+
+
+def test_resemblance_confirms_copies_and_rejects_different_texts() -> None:
+    copy = "KESTREL FORD (Agency) - " + WIRE.replace("About four", "Some four")
+    assert resemblance(WIRE, copy) > 0.8
+    assert resemblance(WIRE, OTHER) < 0.1
+    assert resemblance("", "") == 0.0

@@ -134,3 +134,19 @@ def test_json_feed_without_items_list_is_refused() -> None:
     body = json.dumps({"version": "https://jsonfeed.org/version/1", "title": "x"}).encode()
     with pytest.raises(FeedParseError, match="items list"):
         parse_feed(body, {"content-type": "application/feed+json"}, BASE)
+
+
+def test_plain_titles_keep_angle_brackets_and_html_titles_lose_their_tags() -> None:
+    rss_title = b"<title>Q&amp;A: why &lt;Bigco&gt; &amp; Smallco merged</title>"
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><item>'
+        + rss_title
+        + b"</item></channel></rss>"
+    )
+    assert parse_feed(body, RSS, BASE).items[0].title == "Q&A: why <Bigco> & Smallco merged"
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom</title><entry><id>1</id>'
+        b'<title type="html">&lt;b&gt;Bold&lt;/b&gt; move &amp;lt;3</title></entry></feed>'
+    )
+    title = parse_feed(atom, {"content-type": "application/atom+xml"}, BASE).items[0].title
+    assert title == "Bold move <3"

@@ -1,0 +1,249 @@
+"""The fake server's HTTP surface as a mixin of `FakeBotAPI`: Bot API methods, /_fake control."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.fake_bot_api_support import (
+    BOT_USER_ID,
+    MAX_TEXT,
+    FakeChat,
+    SentMessage,
+    TelegramHTMLError,
+    TelegramLimits,
+    chat_json,
+    check_text,
+)
+
+
+class BotApiMethods:
+    """getMe, getUpdates, sendMessage, edits, commands, webhooks...: one `_api_<name>` each.
+
+    The state lives on FakeBotAPI; the attributes below are what these methods use of it.
+    """
+
+    username: str
+    keep_messages: bool
+    commands: dict[str, list[dict[str, Any]]]
+    webhook: dict[str, Any]
+    _chats: dict[int, list[SentMessage]]
+    _updates: list[dict[str, Any]]
+    _message_ids: itertools.count[int]
+    _sent_times: list[float]
+    _closing: bool
+
+    calls: list[Any]
+    status_counts: dict[int, int]
+    rejected_by_limits: int
+    _limits: TelegramLimits
+
+    if TYPE_CHECKING:  # provided by FakeBotAPI
+
+        async def _wait_until(self, predicate: Callable[[], bool], within: float) -> None: ...
+
+        def inject_message(
+            self, chat: FakeChat | int, text: str, *, user_id: int | None = None
+        ) -> dict[str, Any]: ...
+
+        def inject_callback(
+            self, chat: FakeChat | int, message_id: int, data: str
+        ) -> dict[str, Any]: ...
+
+        def messages(self, chat_id: int | None = None) -> list[SentMessage]: ...
+
+    # -- control endpoints (for a server in another process) --------------------------------
+
+    async def _handle_stats(self, _request: web.Request) -> web.Response:
+        times = self._sent_times
+        return web.json_response(
+            {
+                "messages": len(times),
+                "rejected_by_limits": self.rejected_by_limits,
+                "status_counts": {str(k): v for k, v in self.status_counts.items()},
+                "first_message_at": times[0] if times else None,
+                "last_message_at": times[-1] if times else None,
+                "sent_times": times if _wants(_request, "times") else None,
+            }
+        )
+
+    async def _handle_inject(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if "data" in body:
+            update = self.inject_callback(body["chat_id"], body["message_id"], body["data"])
+        else:
+            update = self.inject_message(body["chat_id"], body["text"], user_id=body.get("user_id"))
+        return web.json_response(update)
+
+    async def _handle_messages(self, request: web.Request) -> web.Response:
+        chat_id = int(request.query["chat_id"])
+        return web.json_response(
+            [
+                {
+                    "message_id": m.message_id,
+                    "text": m.text,
+                    "plain_text": m.plain_text,
+                    "buttons": m.buttons,
+                }
+                for m in self.messages(chat_id)
+            ]
+        )
+
+    async def _handle_reset(self, _request: web.Request) -> web.Response:
+        self.calls.clear()
+        self._chats.clear()
+        self._sent_times.clear()
+        self.status_counts.clear()
+        self.rejected_by_limits = 0
+        self._limits = TelegramLimits()
+        return web.json_response({"ok": True})
+
+    # -- Bot API methods ---------------------------------------------------------------------
+
+    async def _api_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": BOT_USER_ID,
+            "is_bot": True,
+            "first_name": "newsbrief",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            # Telegram forgets every update below the offset: it was confirmed.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await self._wait_until(lambda: bool(self._updates) or self._closing, timeout)
+        return self._updates[:limit]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        text = str(params.get("text", ""))
+        parse_mode = params.get("parse_mode")
+        if self.keep_messages:
+            check_text(text, parse_mode)
+        elif len(text) > MAX_TEXT:  # count-only (benchmarks): the length, not the markup
+            raise TelegramHTMLError("message is too long")
+        preview = params.get("link_preview_options") or {}
+        message = SentMessage(
+            message_id=next(self._message_ids),
+            chat_id=chat_id,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=params.get("reply_markup"),
+            link_preview_disabled=bool(
+                preview.get("is_disabled") or params.get("disable_web_page_preview")
+            ),
+            at=time.monotonic(),
+        )
+        if self.keep_messages:
+            self._chats[chat_id].append(message)
+        self._sent_times.append(message.at)
+        return self._message_json(message)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find_message(params.get("chat_id"), params.get("message_id"))
+        if message is None:
+            raise TelegramHTMLError("message to edit not found")
+        text = str(params.get("text", ""))
+        parse_mode = params.get("parse_mode")
+        check_text(text, parse_mode)
+        markup = params.get("reply_markup")
+        if text == message.text and markup == message.reply_markup:
+            raise TelegramHTMLError(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.text, message.parse_mode, message.reply_markup = text, parse_mode, markup
+        message.edits += 1
+        return self._message_json(message)
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find_message(params.get("chat_id"), params.get("message_id"))
+        if message is None:
+            raise TelegramHTMLError("message to edit not found")
+        message.reply_markup = params.get("reply_markup")
+        message.edits += 1
+        return self._message_json(message)
+
+    async def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        self.commands[scope] = list(params.get("commands") or [])
+        return True
+
+    async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        return self.commands.get(scope, [])
+
+    async def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
+        return True
+
+    async def _api_getWebhookInfo(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
+        return {**chat_json(FakeChat(chat_id, kind)), "accent_color_id": 0, "max_reaction_count": 0}
+
+    async def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
+        chat = self._chats.get(params.get("chat_id"), [])
+        chat[:] = [m for m in chat if m.message_id != params.get("message_id")]
+        return True
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _find_message(self, chat_id: Any, message_id: Any) -> SentMessage | None:
+        """A message the bot sent to a chat, by id."""
+        for message in self._chats.get(chat_id, []):
+            if message.message_id == message_id:
+                return message
+        return None
+
+    def _message_json(self, message: SentMessage) -> dict[str, Any]:
+        """The Message object Telegram returns for a sent message."""
+        kind = "private" if message.chat_id > 0 else "group"
+        body: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": chat_json(FakeChat(message.chat_id, kind)),
+            "from": {"id": BOT_USER_ID, "is_bot": True, "first_name": "newsbrief"},
+            "text": message.plain_text,
+        }
+        if message.edits:
+            body["edit_date"] = int(time.time())
+        if message.reply_markup:
+            body["reply_markup"] = message.reply_markup
+        return body
+
+
+def _wants(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "") in ("1", "true", "yes")

@@ -1,0 +1,180 @@
+"""Follow-up handlers: /more <topic>, /search <words>, questions in plain text, story details.
+
+A question is answered from the database's own full-text search over recent articles
+(`storage.search`) and a query-focused extractive answer (`summarizer.answer`) citing its
+sources. A reply to a briefing asks about that briefing's stories first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.context import services
+from bot.followup_views import (
+    answer_text,
+    expand_keyboard,
+    no_question_text,
+    nothing_found_text,
+    search_results_text,
+)
+from bot.handlers.common import reply, rest_of_message
+from bot.views import MORE_CALLBACK, story_text
+from storage.briefings import StoryCard, story_card
+from storage.db import Database
+from storage.search import (
+    ArticleHit,
+    search_articles,
+    search_stories,
+    search_terms,
+    story_articles,
+)
+from storage.topics import list_topics
+from summarizer.answer import CitedSentence, SourceText, answer_question, pooled_summary
+
+# "Recent" for questions and /search: older news is rarely what a follow-up is about.
+SEARCH_LOOKBACK = timedelta(days=30)
+ANSWER_SOURCES = 6  # articles an answer is drawn from
+ANSWER_SENTENCES = 4
+SEARCH_RESULTS = 8
+MORE_SENTENCES, MIN_MORE_SENTENCES = 6, 5
+RELATED_STORIES = 3
+
+
+async def more_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/more <topic or question>: an answer from recent articles, citing them."""
+    question = rest_of_message(update)
+    if not question:
+        await reply(update, no_question_text(await _topic_titles(services(context).db)))
+        return
+    await answer_in_chat(update, context, question)
+
+
+async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text in a private chat is a question; a reply to a briefing asks about its stories."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    await answer_in_chat(update, context, message.text, replied_story_ids(message))
+
+
+async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/search <words>: matching stories (title, date, sources) with buttons to expand each."""
+    query = rest_of_message(update)
+    app = services(context)
+    if not search_terms(query):
+        await reply(update, no_question_text(await _topic_titles(app.db)))
+        return
+    async with app.db.session() as session:
+        stories = await search_stories(
+            session, query, since=app.clock() - SEARCH_LOOKBACK, limit=SEARCH_RESULTS
+        )
+    if not stories:
+        await reply(update, nothing_found_text(query, await _topic_titles(app.db)))
+        return
+    await reply(update, search_results_text(query, stories), expand_keyboard(stories))
+
+
+def replied_story_ids(message: Message) -> list[int]:
+    """The stories of the briefing message this message replies to (from its More buttons)."""
+    original = message.reply_to_message
+    markup = original.reply_markup if original is not None else None
+    if markup is None:
+        return []
+    ids: list[int] = []
+    for row in markup.inline_keyboard:
+        for button in row:
+            data = button.callback_data
+            if isinstance(data, str) and data.startswith(MORE_CALLBACK):
+                suffix = data.removeprefix(MORE_CALLBACK)
+                if suffix.isdigit():
+                    ids.append(int(suffix))
+    return ids
+
+
+async def answer_in_chat(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    question: str,
+    story_ids: Sequence[int] = (),
+) -> None:
+    """Search, answer and reply; "nothing found" with topic suggestions when nothing matches."""
+    app = services(context)
+    text = await followup_answer(app.db, question, app.clock(), story_ids)
+    await reply(update, text)
+
+
+async def followup_answer(
+    db: Database, question: str, now: datetime, story_ids: Sequence[int] = ()
+) -> str:
+    """The HTML answer to `question` (within `story_ids` first, if given) from recent news."""
+    has_terms = bool(search_terms(question))
+    async with db.session() as session:
+        hits: list[ArticleHit] = []
+        if story_ids:
+            hits = (
+                await search_articles(
+                    session, question, story_ids=story_ids, match="any", limit=ANSWER_SOURCES
+                )
+                if has_terms
+                else await story_articles(session, story_ids, limit=ANSWER_SOURCES)
+            )
+        if not hits and has_terms:
+            hits = await search_articles(
+                session, question, since=now - SEARCH_LOOKBACK, limit=ANSWER_SOURCES
+            )
+    if not hits:
+        topics = await _topic_titles(db)
+        return nothing_found_text(question, topics) if has_terms else no_question_text(topics)
+    sources = [SourceText(hit.title, hit.text) for hit in hits]
+    sentences = answer_question(question, sources, ANSWER_SENTENCES)
+    if not sentences:  # articles with no usable text: their titles are the answer
+        sentences = [CitedSentence(hit.title, i) for i, hit in enumerate(hits[:3])]
+    return answer_text(question, sentences, hits)
+
+
+async def story_details(
+    db: Database, story_id: int, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The "More" view of a story: longer pooled summary, all sources, related stories."""
+    async with db.session() as session:
+        card = await story_card(session, story_id)
+        if card is None:
+            return None
+        articles = await story_articles(session, [story_id])
+        related = await search_stories(
+            session,
+            card.title,
+            since=now - SEARCH_LOOKBACK,
+            limit=RELATED_STORIES,
+            match="any",
+            exclude_story_id=story_id,
+        )
+    text = story_text(card, longer_summary(card, articles), related)
+    return text, expand_keyboard(related, label="Related #")
+
+
+def longer_summary(card: StoryCard, articles: Sequence[ArticleHit]) -> list[str]:
+    """5-7 sentences pooled across the story's articles, topped up from its stored summary."""
+    chosen = [
+        s.text
+        for s in pooled_summary([SourceText(a.title, a.text) for a in articles], MORE_SENTENCES)
+    ]
+    if len(chosen) >= MIN_MORE_SENTENCES:
+        return chosen
+    # Feed-only articles carry little text; the story's own summary fills the gap.
+    seen = {" ".join(s.split()) for s in chosen}
+    for line in card.summary.splitlines():
+        normalized = " ".join(line.split())
+        if normalized and normalized not in seen and len(chosen) < MORE_SENTENCES:
+            chosen.append(normalized)
+            seen.add(normalized)
+    return chosen
+
+
+async def _topic_titles(db: Database) -> list[str]:
+    async with db.session() as session:
+        return [topic.title for topic, _feeds, _subscribers in await list_topics(session)]

@@ -1,0 +1,234 @@
+"""Full-text search over articles: SQLite FTS5 or PostgreSQL tsvector, behind one function.
+
+User text never reaches the query language as syntax: it is cut into word tokens (letters and
+digits only), each token is quoted (FTS5) or handed to plainto_tsquery as a bound parameter
+(PostgreSQL), so "what's", quotes, AND/OR/NEAR, "*" and "-" are plain words or nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Article, Story
+
+MAX_TERMS = 10
+MAX_TERM_LENGTH = 40
+# Objects of migration 0002 that the models do not describe (see is_search_object).
+SEARCH_TABLE_PREFIX = "articles_fts"
+SEARCH_COLUMN = "search_vector"
+RANK_COLUMN = "search_lead_vector"
+SEARCH_INDEX = "ix_articles_search_vector"
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Words of a question that say nothing about its subject ("what's new on ...").
+_FILLER_WORDS = """
+    a an and are about any anything as at be been but by can could did do does for from
+    going had has have he her his how i if in into is it its latest me more my near new news
+    not of on or our please s she so some t tell than that the their them there these they
+    this those to up update updates us was we were what whats when where which who why will
+    with would you your happening happened say said should shall may might must been being
+    because very just also only other after before over under again then once here all both
+    each few most such no nor own same too now am off out down through during while whom
+    him himself herself itself themselves ourselves yours doing having than
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+Match = Literal["all", "any", "all_then_any"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHit:
+    """An article that matched a search, best first."""
+
+    id: int
+    story_id: int | None
+    title: str
+    url: str
+    source_name: str | None
+    text: str
+    published_at: datetime
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryHit:
+    """A story with a matching article: what /search lists and "Related" shows."""
+
+    id: int
+    title: str
+    first_seen_at: datetime
+    source_count: int
+
+
+def search_terms(text: str) -> list[str]:
+    """The subject words of a query or question: lower-case, no filler, at most MAX_TERMS."""
+    terms: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        if word in _FILLER or len(word) > MAX_TERM_LENGTH or word in terms:
+            continue
+        if len(word) == 1 and not word.isdigit():
+            continue
+        terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def is_search_object(name: str | None, type_: str) -> bool:
+    """True for the full-text objects of migration 0002, which the models leave out."""
+    if not name:
+        return False
+    if type_ == "table":
+        return name.startswith(SEARCH_TABLE_PREFIX)
+    return (type_, name) in {
+        ("column", SEARCH_COLUMN),
+        ("column", RANK_COLUMN),
+        ("index", SEARCH_INDEX),
+    }
+
+
+def _fts5_query(terms: Sequence[str], operator: str) -> str:
+    # A double-quoted FTS5 string is a phrase of its tokens, never an operator or column filter.
+    return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _tsquery(terms: Sequence[str], operator: str) -> ColumnElement[object]:
+    english = literal_column("'english'::regconfig")
+    combined: ColumnElement[object] = func.plainto_tsquery(english, terms[0])
+    for term in terms[1:]:
+        combined = combined.op(operator)(func.plainto_tsquery(english, term))
+    return combined
+
+
+async def _search_once(
+    session: AsyncSession,
+    terms: Sequence[str],
+    match_all: bool,
+    *,
+    since: datetime | None,
+    limit: int,
+    story_ids: Collection[int] | None,
+    exclude_story_id: int | None,
+) -> list[ArticleHit]:
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    if session.get_bind().dialect.name == "postgresql":
+        vector = literal_column(f"articles.{SEARCH_COLUMN}")
+        query = _tsquery(terms, "&&" if match_all else "||")
+        # ts_rank is "higher is better"; negate so both backends sort ascending. It ranks on
+        # the title and lead: matches only deeper in the text come after, newest first.
+        score = -func.ts_rank(literal_column(f"articles.{RANK_COLUMN}"), query)
+        stmt = select(Article, when, score).where(vector.op("@@")(query))
+    else:
+        fts = table(SEARCH_TABLE_PREFIX, column("rowid"))
+        fts_name = literal_column(SEARCH_TABLE_PREFIX)
+        # bm25 is "lower is better"; a title word counts four times a body word.
+        score = func.bm25(fts_name, 4.0, 1.0)
+        stmt = (
+            select(Article, when, score)
+            .select_from(fts)
+            .join(Article, Article.id == fts.c.rowid)
+            .where(fts_name.op("MATCH")(_fts5_query(terms, "AND" if match_all else "OR")))
+        )
+    if since is not None:
+        stmt = stmt.where(Article.fetched_at >= since)
+    if story_ids is not None:
+        stmt = stmt.where(Article.story_id.in_(list(story_ids)))
+    if exclude_story_id is not None:
+        stmt = stmt.where(Article.story_id.is_distinct_from(exclude_story_id))
+    rows = await session.execute(stmt.order_by(score, Article.id.desc()).limit(limit))
+    return [
+        ArticleHit(a.id, a.story_id, a.title, a.url, a.source_name, a.text, at, float(s))
+        for a, at, s in rows.tuples()
+    ]
+
+
+async def search_articles(
+    session: AsyncSession,
+    query: str,
+    *,
+    since: datetime | None = None,
+    limit: int = 10,
+    match: Match = "all_then_any",
+    story_ids: Collection[int] | None = None,
+    exclude_story_id: int | None = None,
+) -> list[ArticleHit]:
+    """Articles matching `query` (fetched since `since`), best first.
+
+    `match`: every word must occur ("all"), any word ("any"), or all and, if that finds
+    nothing, any ("all_then_any"). An empty list when the query has no subject words.
+    """
+    terms = search_terms(query)
+    if not terms or limit <= 0:
+        return []
+    options = {
+        "since": since,
+        "limit": limit,
+        "story_ids": story_ids,
+        "exclude_story_id": exclude_story_id,
+    }
+    if match in ("all", "all_then_any"):
+        hits = await _search_once(session, terms, True, **options)  # type: ignore[arg-type]
+        if hits or match == "all" or len(terms) == 1:
+            return hits
+    return await _search_once(session, terms, False, **options)  # type: ignore[arg-type]
+
+
+async def stories_of_hits(
+    session: AsyncSession, hits: Sequence[ArticleHit], limit: int = 10
+) -> list[StoryHit]:
+    """The distinct stories of `hits`, in the order of their best article."""
+    order = list(dict.fromkeys(h.story_id for h in hits if h.story_id is not None))[:limit]
+    if not order:
+        return []
+    rows = await session.execute(
+        select(Story.id, Story.title, Story.first_seen_at, Story.source_count).where(
+            Story.id.in_(order)
+        )
+    )
+    found = {row[0]: StoryHit(*row) for row in rows.tuples()}
+    return [found[i] for i in order if i in found]
+
+
+async def search_stories(
+    session: AsyncSession,
+    query: str,
+    *,
+    since: datetime | None = None,
+    limit: int = 10,
+    match: Match = "all_then_any",
+    exclude_story_id: int | None = None,
+) -> list[StoryHit]:
+    """Stories with an article matching `query`, best first (for /search and "Related")."""
+    hits = await search_articles(
+        session,
+        query,
+        since=since,
+        limit=limit * 4,
+        match=match,
+        exclude_story_id=exclude_story_id,
+    )
+    return await stories_of_hits(session, hits, limit)
+
+
+async def story_articles(
+    session: AsyncSession, story_ids: Collection[int], limit: int = 20
+) -> list[ArticleHit]:
+    """The articles of these stories, earliest first (the material of a pooled summary)."""
+    if not story_ids:
+        return []
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    rows = await session.execute(
+        select(Article, when)
+        .where(Article.story_id.in_(list(story_ids)))
+        .order_by(when, Article.id)
+        .limit(limit)
+    )
+    return [
+        ArticleHit(a.id, a.story_id, a.title, a.url, a.source_name, a.text, at, 0.0)
+        for a, at in rows.tuples()
+    ]
