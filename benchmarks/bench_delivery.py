@@ -135,17 +135,26 @@ def main() -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-delivery-") as tmp:
         workdir = Path(tmp)
+
+        def note_load(name: str) -> None:
+            # Other work on the machine takes CPU from both processes: say how busy it was.
+            results[name]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
+
         if args.only in (None, "lifted"):
             results["lifted"] = lifted(workdir, args.subscribers)
+            note_load("lifted")
             print("lifted:", json.dumps(results["lifted"]), flush=True)
             # Baseline in the same run: PTB's stock httpx backend.
             results["lifted_httpx"] = lifted(workdir, args.subscribers, backend="httpx")
+            note_load("lifted_httpx")
             print("lifted_httpx:", json.dumps(results["lifted_httpx"]), flush=True)
         if args.only in (None, "limited"):
             results["limited"] = limited(workdir, args.subscribers, args.limited_seconds)
+            note_load("limited")
             print("limited:", json.dumps(results["limited"]), flush=True)
         if args.only in (None, "memory"):
             results["memory"] = memory(workdir, args.memory_subscribers)
+            note_load("memory")
             print("memory:", json.dumps(results["memory"]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

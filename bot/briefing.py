@@ -32,6 +32,7 @@ class _Pick:
     latest_at: datetime
     source_count: int
     is_update: bool
+    score: float = 0.0
 
 
 class BriefingBuilder:
@@ -59,7 +60,7 @@ class BriefingBuilder:
             picks: dict[int, list[_Pick]] = {}
             for row in rows:
                 picks[row.id] = self._choose(
-                    row, found, followed.get(row.subscriber_id, set()), since[row.id], shown
+                    row, found, followed.get(row.subscriber_id, set()), since[row.id], shown, now
                 )
                 for pick in picks[row.id]:  # a second row of the same chat must not repeat it
                     shown[(row.subscriber_id, pick.story_id)] = pick.source_count
@@ -77,6 +78,7 @@ class BriefingBuilder:
         topics: set[int],
         since: datetime,
         shown: dict[tuple[int, int], int],
+        now: datetime,
     ) -> list[_Pick]:
         by_story: dict[int, list[store.Candidate]] = defaultdict(list)
         for candidate in found:
@@ -88,17 +90,25 @@ class BriefingBuilder:
             before = shown.get((row.subscriber_id, story_id))
             if before is not None and before >= count:
                 continue  # already shown, and no new source since
+            latest = max(m.latest_at for m in matches)
+            score = store.importance(
+                count,
+                (now - latest).total_seconds() / 3600,
+                topic_matches=len({m.topic_id for m in matches}),
+                weight=max(m.weight for m in matches),
+            )
             picks.append(
                 _Pick(
                     story_id,
                     min(m.topic_id for m in matches),
-                    max(m.latest_at for m in matches),
+                    latest,
                     count,
                     is_update=before is not None,
+                    score=score,
                 )
             )
-        # More sources first (more outlets found it worth reporting), then the freshest.
-        picks.sort(key=lambda p: (-p.source_count, -p.latest_at.timestamp(), p.story_id))
+        # Importance (sources, recency, topics, feed weight), then the freshest.
+        picks.sort(key=lambda p: (-p.score, -p.latest_at.timestamp(), p.story_id))
         return picks[: self.settings.briefing_max_items]
 
     def _render(

@@ -27,6 +27,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("addfeed", "Add a feed: /addfeed tech https://…"),
     ("delfeed", "Remove a feed: /delfeed https://…"),
     ("feeds", "Feeds and their health"),
+    ("feedweight", "Weigh a feed in briefings: /feedweight https://… 2"),
     ("stats", "Subscribers, briefings, articles, queue"),
     ("broadcast", "Message every active subscriber"),
 )

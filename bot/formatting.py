@@ -146,6 +146,7 @@ def _topic_heading(topic: str, continued: bool = False) -> str:
     return f"<b>▍{escape(shorten(topic, 80).upper())}</b>{suffix}"
 
 
+@functools.lru_cache(maxsize=8192)
 def _fit_item(number: int, item: BriefingItem, room: int) -> str:
     """The item rendered to fit `room`, dropping links and then sentences if it must."""
     for linked in (MAX_LINKED_SOURCES, 1, 0):

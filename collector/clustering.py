@@ -27,14 +27,15 @@ from datetime import UTC, datetime, timedelta
 from summarizer.features import term
 
 # Tuned on the dev split of the shared data (benchmarks/bench_clustering.py --tune).
-BODY_THRESHOLD = 0.6
-LEAD_THRESHOLD = 0.45
+BODY_THRESHOLD = 0.65
+LEAD_THRESHOLD = 0.4
 WINDOW = timedelta(hours=48)
-BODY_WORDS = 2000
+LEAD_WINDOW = timedelta(minutes=15)
+BODY_WORDS = 600  # the rest of a long article adds time, not tell-tale words
 LEAD_WORDS = 50
 MAX_TERMS = 100  # strongest terms kept per vector (fewer lose the names reports share)
-MAX_POSTINGS = 200  # most recent stories scanned per term
-CANDIDATE_TERMS = 12  # an article's strongest terms that propose candidate stories
+MAX_POSTINGS = 100  # most recent stories scanned per term
+CANDIDATE_TERMS = 10  # an article's strongest terms that propose candidate stories
 MAX_CANDIDATES = 8  # candidate stories scored in full
 # A term in more than this share of the window's articles says nothing about the event.
 MAX_DOCUMENT_SHARE = 0.05
@@ -47,10 +48,35 @@ NUMBER_BOOST = 3  # figures (31 to 9, 240m) tell one event from the next episode
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _terms(title: str, text: str, words: int) -> Counter[str]:
-    counts = Counter(t for t in map(term, _WORD.findall(title)) if t)
-    counts.update(dict(counts))  # the title counts twice
-    counts.update(t for t in map(term, _WORD.findall(text[: words * 12])[:words]) if t)
+# word as written -> its stem ("" for a stop word); bounded, news vocabulary repeats a lot.
+_stems: dict[str, str] = {}
+_STEM_CACHE_LIMIT = 300_000
+
+
+def _stems_of(words: list[str]) -> list[str]:
+    """Each word's stem ("" for a stop word); each distinct word is stemmed once, ever."""
+    get = _stems.get
+    stems = [get(word) for word in words]
+    if None in stems:
+        if len(_stems) >= _STEM_CACHE_LIMIT:
+            _stems.clear()
+        for word in words:
+            if word not in _stems:
+                _stems[word] = term(word)
+        stems = [_stems[word] for word in words]
+    return stems  # type: ignore[return-value]
+
+
+def _counted(stems: Iterable[str]) -> Counter[str]:
+    counts = Counter(stems)
+    counts.pop("", None)
+    return counts
+
+
+def _with_title(title: Counter[str], words: Counter[str]) -> Counter[str]:
+    counts = words.copy()
+    for t, n in title.items():
+        counts[t] += 2 * n  # the title counts twice
     for t in [t for t in counts if t[0].isdigit()]:
         counts[t] *= NUMBER_BOOST
     return counts
@@ -66,7 +92,12 @@ class Signature:
 
 def signature(title: str, text: str) -> Signature:
     """The term counts the clusterer compares (pure; a few hundred microseconds)."""
-    return Signature(_terms(title, text, BODY_WORDS), _terms(title, text, LEAD_WORDS))
+    stems = _stems_of(_WORD.findall(text[: BODY_WORDS * 12])[:BODY_WORDS])
+    title_counts = _counted(_stems_of(_WORD.findall(title)))
+    return Signature(
+        _with_title(title_counts, _counted(stems)),
+        _with_title(title_counts, _counted(stems[:LEAD_WORDS])),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +148,7 @@ class Match:
     story_id: int
     body: float
     lead: float
+    also: tuple[int, ...] = ()  # other stories the article bridges: one event, to be merged
 
 
 class StoryClusterer:
@@ -140,8 +172,9 @@ class StoryClusterer:
         self._postings: dict[str, list[int]] = {}
         self._document_frequency: Counter[str] = Counter()
         self._recent: deque[tuple[datetime, frozenset[str]]] = deque()
-        self._known: set[int] = set()
+        self._known: dict[int, datetime] = {}  # article id -> when, pruned with the stories
         self._pruned_at = datetime.min.replace(tzinfo=UTC)
+        self._postings_pruned_at = datetime.min.replace(tzinfo=UTC)
         self.last_article_id = 0
 
     def __len__(self) -> int:
@@ -176,18 +209,39 @@ class StoryClusterer:
         for t, weight in telling:
             for story_id in self._postings.get(t, ())[-MAX_POSTINGS:]:
                 hits[story_id] += weight
-        best: Match | None = None
+        similar: list[Match] = []
         for story_id, _ in hits.most_common(MAX_CANDIDATES):
             story = self._stories.get(story_id)
             if story is None or story.last_at < oldest:
                 continue
             body = story.body.cosine(vectors.body)
             lead = story.lead.cosine(vectors.lead)
-            if body < self.body_threshold and lead < self.lead_threshold:
+            # Independent reports of one event come out within hours; a lead that resembles an
+            # older story's is more often the next episode of a running story.
+            recent = story.last_at >= at - LEAD_WINDOW
+            if body >= self.body_threshold or (recent and lead >= self.lead_threshold):
+                similar.append(Match(story_id, min(1.0, body), min(1.0, lead)))
+        if not similar:
+            return None
+        # Single link between stories: an article close to two stories shows they are one; the
+        # oldest survives so the story keeps its first-seen time and its id.
+        similar.sort(key=lambda m: m.story_id)
+        first = similar[0]
+        return Match(first.story_id, first.body, first.lead, tuple(m.story_id for m in similar[1:]))
+
+    def merge(self, keep: int, others: Iterable[int]) -> None:
+        """Fold stories into `keep` (the caller merged them in the store too)."""
+        survivor = self._stories.get(keep)
+        for other in others:
+            story = self._stories.pop(other, None)
+            if story is None or survivor is None:
                 continue
-            if best is None or max(body, lead) > max(best.body, best.lead):
-                best = Match(story_id, min(1.0, body), min(1.0, lead))
-        return best
+            before = set(survivor.body.total)
+            survivor.body.absorb(story.body.total, self.max_terms)
+            survivor.lead.absorb(story.lead.total, self.max_terms)
+            survivor.last_at = max(survivor.last_at, story.last_at)
+            for t in survivor.body.total.keys() - before:
+                self._postings.setdefault(t, []).append(keep)
 
     def add(
         self,
@@ -200,7 +254,7 @@ class StoryClusterer:
         """Remember an article in its story."""
         if article_id in self._known:
             return
-        self._known.add(article_id)
+        self._known[article_id] = at
         self.last_article_id = max(self.last_article_id, article_id)
         vectors = self.vectors(sign) if vectors is None else vectors
         story = self._stories.get(story_id)
@@ -222,12 +276,26 @@ class StoryClusterer:
 
     def forget_before(self, cutoff: datetime) -> None:
         """Stop counting articles older than `cutoff`; now and then drop stories quiet since."""
+        frequency = self._document_frequency
         while self._recent and self._recent[0][0] < cutoff:
             _, terms = self._recent.popleft()
-            self._document_frequency.subtract(terms)
+            for t in terms:
+                if frequency[t] <= 1:
+                    del frequency[t]  # a long-running collector must not keep every word ever
+                else:
+                    frequency[t] -= 1
         if cutoff > self._pruned_at + self.window / 8:
             self._stories = {k: v for k, v in self._stories.items() if v.last_at >= cutoff}
+            self._known = {k: at for k, at in self._known.items() if at >= cutoff}
             self._pruned_at = cutoff
+        if cutoff > self._postings_pruned_at + self.window:  # rarer: it visits every term
+            live = self._stories
+            self._postings = {
+                t: kept
+                for t, posting in self._postings.items()
+                if (kept := [story for story in posting[-MAX_POSTINGS:] if story in live])
+            }
+            self._postings_pruned_at = cutoff
 
     def assign(
         self, article_id: int, title: str, text: str, at: datetime, new_story_id: int
@@ -237,6 +305,8 @@ class StoryClusterer:
         vectors = self.vectors(sign)
         match = self.best_match(vectors, at)
         story_id = match.story_id if match is not None else new_story_id
+        if match is not None and match.also:
+            self.merge(story_id, match.also)
         self.add(article_id, story_id, sign, at, vectors)
         return story_id, match
 
@@ -257,12 +327,21 @@ def cluster_articles(
     """Story label of every article, fed in time order as the collector would see them."""
     clusterer = StoryClusterer() if clusterer is None else clusterer
     labels: dict[int, int] = {}
+    merged: dict[int, int] = {}
     for article in sorted(articles, key=lambda a: (a.at, a.article_id)):
-        story, _ = clusterer.assign(
+        story, match = clusterer.assign(
             article.article_id, article.title, article.text, article.at, article.article_id
         )
         labels[article.article_id] = story
-    return labels
+        for other in match.also if match is not None else ():
+            merged[other] = story
+
+    def final(story: int) -> int:
+        while story in merged:
+            story = merged[story]
+        return story
+
+    return {article: final(story) for article, story in labels.items()}
 
 
 def pairwise_scores(truth: dict[int, int], predicted: dict[int, int]) -> tuple[float, float, float]:

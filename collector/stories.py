@@ -17,6 +17,7 @@ from storage.stories import (
     ClusterRow,
     StoryText,
     create_story,
+    merge_stories,
     refresh_story,
     set_story_summary,
     story_exists,
@@ -51,6 +52,10 @@ async def place_in_story(
         # committed: check, and start a new story rather than break a foreign key.
         if match is not None and await story_exists(session, match.story_id):
             story_id = match.story_id
+            also = [o for o in match.also if await story_exists(session, o)]
+            if also:  # the article bridges stories that are one event
+                await merge_stories(session, story_id, also, now)
+                clusterer.merge(story_id, also)
     if story_id is not None:
         await set_article_story(session, article_id, story_id, near_duplicate_of=near_id)
         await refresh_story(session, story_id, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from storage.models import (
     Article,
     ArticleTopic,
     Delivery,
+    Feed,
     SentStory,
     Story,
     Subscriber,
@@ -33,6 +35,7 @@ class Candidate:
     topic_id: int
     latest_at: datetime
     source_count: int
+    weight: float = 1.0  # the highest admin-set weight among the feeds that carried it
 
 
 @dataclass(frozen=True)
@@ -95,14 +98,32 @@ async def candidates(
     if not topic_ids:
         return []
     latest = func.max(Article.fetched_at)
+    weight = func.max(func.coalesce(Feed.weight, 1.0))
     rows = await session.execute(
-        select(Article.story_id, ArticleTopic.topic_id, latest, Story.source_count)
+        select(Article.story_id, ArticleTopic.topic_id, latest, Story.source_count, weight)
         .join(ArticleTopic, ArticleTopic.article_id == Article.id)
         .join(Story, Story.id == Article.story_id)
+        .outerjoin(Feed, Feed.id == Article.feed_id)
         .where(Article.fetched_at > since, ArticleTopic.topic_id.in_(list(topic_ids)))
         .group_by(Article.story_id, ArticleTopic.topic_id, Story.source_count)
     )
-    return [Candidate(s, t, at, n) for s, t, at, n in rows.tuples()]
+    return [Candidate(s, t, at, n, float(w or 1.0)) for s, t, at, n, w in rows.tuples()]
+
+
+# Half the importance is lost every this many hours: this morning's story beats yesterday's.
+RECENCY_HALF_LIFE_HOURS = 12.0
+
+
+def importance(
+    source_count: int, age_hours: float, topic_matches: int = 1, weight: float = 1.0
+) -> float:
+    """A story's rank score: more distinct sources, fresher, more followed topics, weightier
+    feeds rank higher. Sources count by their logarithm: the tenth outlet adds less than the
+    second."""
+    sources = 1.0 + math.log2(max(source_count, 1))
+    topics = 1.0 + 0.25 * max(topic_matches - 1, 0)
+    decay = 0.5 ** (max(age_hours, 0.0) / RECENCY_HALF_LIFE_HOURS)
+    return max(weight, 0.0) * sources * topics * decay
 
 
 async def sent_counts(

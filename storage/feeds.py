@@ -56,6 +56,21 @@ async def remove_feed(session: AsyncSession, url: str) -> Feed:
     return feed
 
 
+MAX_FEED_WEIGHT = 10.0
+
+
+async def set_feed_weight(session: AsyncSession, url: str, weight: float) -> Feed:
+    """Set how much a feed's stories weigh in briefings (0-10; 1 is the default)."""
+    if not 0.0 <= weight <= MAX_FEED_WEIGHT:
+        raise FeedError(f"the weight must be between 0 and {MAX_FEED_WEIGHT:g}")
+    feed = await get_feed(session, url)
+    if feed is None:
+        raise FeedError(f"no feed with URL {url}")
+    feed.weight = weight
+    await session.flush()
+    return feed
+
+
 async def resume_feed(session: AsyncSession, url: str) -> Feed:
     """Unpause a feed and make it due now; raise FeedError if it does not exist."""
     feed = await get_feed(session, url)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, Feed, FeedEntry, Story
@@ -132,3 +133,23 @@ async def story_texts(
 async def set_story_summary(session: AsyncSession, story_id: int, summary: str) -> None:
     """Store a story's pooled summary (sentences one per line)."""
     await session.execute(update(Story).where(Story.id == story_id).values(summary=summary))
+
+
+async def merge_stories(
+    session: AsyncSession, keep: int, others: Sequence[int], now: datetime
+) -> None:
+    """Fold `others` into story `keep`: their articles move, the earliest first-seen time stays;
+    the emptied stories go (a subscriber who saw one sees the merged story as an update)."""
+    others = [o for o in others if o != keep]
+    if not others:
+        return
+    first_seen = await session.scalar(
+        select(func.min(Story.first_seen_at)).where(Story.id.in_([keep, *others]))
+    )
+    await session.execute(update(Article).where(Article.story_id.in_(others)).values(story_id=keep))
+    if first_seen is not None:
+        await session.execute(
+            update(Story).where(Story.id == keep).values(first_seen_at=first_seen)
+        )
+    await session.execute(delete(Story).where(Story.id.in_(others)))
+    await refresh_story(session, keep, now)

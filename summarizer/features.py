@@ -53,7 +53,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 SHAPE_NAMES: tuple[str, ...] = ("base", "paragraph_size", "log_sentences")
 
 _TERM_CACHE_LIMIT = 200_000
-_QUOTES = re.compile(r"^[\"'“‘]|[\"“”]")
+_OPENING_QUOTES = ('"', "'", "“", "‘")
 _NUMBER = re.compile(r"\d")
 _DANGLING = re.compile(
     r"^(but|and|or|so|also|however|meanwhile|still|yet|this|that|these|those|it|its|he|she|"
@@ -233,16 +233,14 @@ def article_features(document: Document) -> ArticleFeatures:
         np.log1p(word_counts),
         word_counts < 8,
         word_counts > 45,
-        [bool(_QUOTES.search(t)) for t in texts],
+        [t.startswith(_OPENING_QUOTES) or '"' in t or "“" in t or "”" in t for t in texts],
         [bool(_NUMBER.search(t)) for t in texts],
         [bool(_DANGLING.match(t)) for t in texts],
         [t.rstrip("\"'”’ ").endswith("?") for t in texts],
     ]
-    rows = (
-        np.column_stack([np.asarray(c, dtype=float) for c in columns])
-        if n
-        else np.zeros((0, len(FEATURE_NAMES)))
-    )
+    rows = np.empty((n, len(FEATURE_NAMES)))
+    for index, column in enumerate(columns):
+        rows[:, index] = column
     starts = np.searchsorted(pair_sentence, np.arange(n + 1))
     return ArticleFeatures(rows, document_shape(document), starts, pair_term, unit)
 

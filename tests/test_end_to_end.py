@@ -146,6 +146,9 @@ def test_demo_prints_a_briefing_with_summarized_items(capsys: pytest.CaptureFixt
         flags=re.MULTILINE,
     )
     assert len(items) >= 3, briefing
+    # Three outlets' reports of the Northbridge tidal barrier vote are one item of 3 sources.
+    barrier = [b for b in briefing.split("\n\n") if "🔗" in b and "barrier" in b.lower()]
+    assert len(barrier) == 1 and "3 sources" in barrier[0], briefing
     for title, summary, source, link in items:
         assert title.strip() and source.strip() and link
         sentences = re.findall(r"[.!?][\"”’]?(?:\s|$)", summary)

@@ -32,6 +32,7 @@ ADMIN_HANDLERS = {
     "addfeed": admin.add_feed_command,
     "delfeed": admin.delete_feed_command,
     "feeds": admin.list_feeds_command,
+    "feedweight": admin.feed_weight_command,
     "stats": admin.stats_command,
     "broadcast": admin.broadcast_command,
 }

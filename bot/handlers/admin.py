@@ -15,7 +15,7 @@ from bot.formatting import MAX_MESSAGE, MessagePart, dump_parts, escape, telegra
 from bot.handlers.common import admin_only, args_of, reply, rest_of_message
 from bot.views import feeds_messages, stats_text
 from storage import deliveries as queue
-from storage.feeds import FeedError, add_feed, remove_feed
+from storage.feeds import FeedError, add_feed, remove_feed, set_feed_weight
 from storage.stats import articles_since, feed_health
 from storage.subscribers import count_by_status
 from storage.topics import TopicError, add_topic, remove_topic
@@ -146,6 +146,35 @@ async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await reply(update, f"Could not remove it: {escape(str(exc))}. See /feeds for the URLs.")
         return
     await reply(update, f"Removed the feed {escape(args[0])}; its articles stay.")
+
+
+@admin_only
+async def feed_weight_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/feedweight <url> <weight>: how much the feed's stories weigh in briefings (default 1)."""
+    args = args_of(context)
+    weight = _number(args[1]) if len(args) == 2 else None
+    if weight is None:
+        await reply(
+            update,
+            "Usage: /feedweight &lt;url&gt; &lt;weight&gt;, e.g. /feedweight https://… 2 "
+            "(0 to 10; 1 is the default, 0 keeps its stories out of the top)",
+        )
+        return
+    try:
+        async with services(context).db.session() as session:
+            feed = await set_feed_weight(session, args[0], weight)
+    except FeedError as exc:
+        await reply(update, f"Could not set it: {escape(str(exc))}. See /feeds for the URLs.")
+        return
+    await reply(update, f"The feed {escape(feed.url)} now weighs {weight:g}.")
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return value if value == value else None  # NaN is not a weight
 
 
 @admin_only

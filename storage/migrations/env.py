@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 
 from storage.db import sync_url
 from storage.models import Base
+from storage.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -37,9 +38,19 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    # The full-text search objects live only in migration 0002; autogenerate must not drop them.
+    return not is_search_object(name, type_)
+
+
 def _run(connection: object) -> None:
     # render_as_batch lets ALTER TABLE migrations work on SQLite too.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_name=_include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
