@@ -36,7 +36,7 @@ LEAD_WORDS = 50
 MAX_TERMS = 100  # strongest terms kept per vector (fewer lose the names reports share)
 MAX_POSTINGS = 100  # most recent stories scanned per term
 CANDIDATE_TERMS = 10  # an article's strongest terms that propose candidate stories
-MAX_CANDIDATES = 8  # candidate stories scored in full
+MAX_CANDIDATES = 6  # candidate stories scored in full
 # A term in more than this share of the window's articles says nothing about the event.
 MAX_DOCUMENT_SHARE = 0.05
 _MIN_DOCUMENTS_FOR_SHARE = 200
@@ -46,6 +46,15 @@ PRIOR_DOCUMENTS = 1000
 NUMBER_BOOST = 3  # figures (31 to 9, 240m) tell one event from the next episode of a story
 
 _WORD = re.compile(r"[^\W_]+")
+_LOGS = [math.log(n) if n else 0.0 for n in range(4096)]
+
+
+def _log(n: int) -> float:
+    return _LOGS[n] if n < 4096 else math.log(n)
+
+
+def _log1p(n: int) -> float:
+    return _log(n + 1)
 
 
 # word as written -> its stem ("" for a stop word); bounded, news vocabulary repeats a lot.
@@ -183,23 +192,29 @@ class StoryClusterer:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._known
 
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+    def _idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """Inverse document frequency of each term; terms too common to tell are left out."""
         documents = len(self._recent) + 1
-        total = max(documents + 1, self.prior_documents)
+        log_total = math.log(max(documents + 1, self.prior_documents))
         frequency = self._document_frequency
-        weights = {
-            t: (1.0 + math.log(n)) * math.log(total / (frequency[t] + 1)) for t, n in counts.items()
-        }
-        if documents >= _MIN_DOCUMENTS_FOR_SHARE:
-            ceiling = MAX_DOCUMENT_SHARE * documents
-            weights = {t: w for t, w in weights.items() if frequency[t] <= ceiling}
-        strongest = sorted(weights.items(), key=lambda item: -item[1])[: self.max_terms]
+        ceiling = (
+            MAX_DOCUMENT_SHARE * documents
+            if documents >= _MIN_DOCUMENTS_FOR_SHARE
+            else float("inf")
+        )
+        found = {t: frequency.get(t, 0) for t in terms}
+        return {t: log_total - _log1p(f) for t, f in found.items() if f <= ceiling}
+
+    def _vector(self, counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+        weights = [(t, (1.0 + _log(n)) * idf[t]) for t, n in counts.items() if t in idf]
+        strongest = sorted(weights, key=lambda item: -item[1])[: self.max_terms]
         norm = math.sqrt(sum(w * w for _, w in strongest))
         return {t: w / norm for t, w in strongest if w > 0} if norm > 0 else {}
 
     def vectors(self, sign: Signature) -> Vectors:
         """The article's unit vectors with the current document frequencies."""
-        return Vectors(self._vector(sign.body), self._vector(sign.lead))
+        idf = self._idf(sign.body.keys() | sign.lead.keys())
+        return Vectors(self._vector(sign.body, idf), self._vector(sign.lead, idf))
 
     def best_match(self, vectors: Vectors, at: datetime) -> Match | None:
         """The best story active within the window that is similar enough, or None."""
@@ -215,11 +230,11 @@ class StoryClusterer:
             if story is None or story.last_at < oldest:
                 continue
             body = story.body.cosine(vectors.body)
-            lead = story.lead.cosine(vectors.lead)
-            # Independent reports of one event come out within hours; a lead that resembles an
+            # Independent reports of one event come out together; a lead that resembles an
             # older story's is more often the next episode of a running story.
             recent = story.last_at >= at - LEAD_WINDOW
-            if body >= self.body_threshold or (recent and lead >= self.lead_threshold):
+            lead = story.lead.cosine(vectors.lead) if recent else 0.0
+            if body >= self.body_threshold or lead >= self.lead_threshold:
                 similar.append(Match(story_id, min(1.0, body), min(1.0, lead)))
         if not similar:
             return None

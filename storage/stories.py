@@ -46,7 +46,9 @@ async def story_sources(session: AsyncSession, story_id: int) -> set[str]:
 
 async def refresh_story(session: AsyncSession, story_id: int, now: datetime) -> int:
     """Recount a story's distinct sources after an article joined it; returns the count."""
-    story = await session.get(Story, story_id, with_for_update=True)
+    # FOR NO KEY UPDATE: it must not wait on the key-share locks that other transactions
+    # take by pointing their new articles at this story (that wait deadlocked two workers).
+    story = await session.get(Story, story_id, with_for_update={"key_share": True})
     if story is None:
         return 0
     count = max(1, len(await story_sources(session, story_id)))

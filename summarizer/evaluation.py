@@ -242,7 +242,8 @@ def evaluate(
             count = len(article.reference) if sentences is None else sentences
             started = time.process_time()
             summary = summarize(article.text, title=article.title, sentences=count, algorithm=name)
-            score.add(rouge(summary, article.reference), time.process_time() - started)
+            elapsed = time.process_time() - started
+            score.add(rouge(summary, article.reference), elapsed)
             if progress:
                 progress(name, done, len(articles))
     if oracle:
