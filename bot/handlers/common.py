@@ -104,11 +104,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def plain_text(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message that is not a command, in a private chat: point at the commands."""
-    await reply(update, "I answer commands. Send /help to see them, or /briefing for the news.")
-
-
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log any exception a handler raised and tell the user something went wrong."""
     log.error("error while handling an update", exc_info=context.error)
