@@ -27,15 +27,25 @@ DUPLICATE_SIMILARITY = 0.7
 
 @dataclass(frozen=True, slots=True)
 class NewsModel:
-    """Feature weights per shape multiplier (SHAPE_NAMES x FEATURE_NAMES) and the penalty."""
+    """Feature weights per shape multiplier (SHAPE_NAMES x FEATURE_NAMES), the redundancy
+    penalty, and the shift applied when the summary takes a large share of the article."""
 
     weights: tuple[tuple[float, ...], ...]
     redundancy: float = 0.0
+    budget_share: float = 1.0
+    budget_weights: tuple[float, ...] = (0.0,) * len(FEATURE_NAMES)
 
-    def document_weights(self, shape: Sequence[float]) -> list[float]:
-        """The weights for one article: sum over shape multipliers of multiplier x weights."""
+    def document_weights(self, shape: Sequence[float], share: float = 0.0) -> list[float]:
+        """The weights for one article and summary length (`share`: sentences asked / present).
+
+        Sum over shape multipliers of multiplier x weights; beyond `budget_share`, plus
+        (share - budget_share) x budget_weights: a summary of half an article should favour
+        word overlap over length, while a 3-sentence one should favour long, central sentences.
+        """
+        excess = max(0.0, share - self.budget_share)
         return [
             sum(m * row[f] for m, row in zip(shape, self.weights, strict=True))
+            + excess * self.budget_weights[f]
             for f in range(len(FEATURE_NAMES))
         ]
 
@@ -43,6 +53,12 @@ class NewsModel:
         """The JSON object stored in news_weights.json."""
         return {
             "redundancy": self.redundancy,
+            "budget": {
+                "share": self.budget_share,
+                "weights": {
+                    name: w for name, w in zip(FEATURE_NAMES, self.budget_weights, strict=True) if w
+                },
+            },
             "weights": {
                 shape: {name: round(w, 5) for name, w in zip(FEATURE_NAMES, row, strict=True)}
                 for shape, row in zip(SHAPE_NAMES, self.weights, strict=True)
@@ -58,7 +74,15 @@ def model_from_json(raw: Mapping[str, object]) -> NewsModel:
         tuple(float(table.get(shape, {}).get(name, 0.0)) for name in FEATURE_NAMES)
         for shape in SHAPE_NAMES
     )
-    return NewsModel(weights=weights, redundancy=float(raw.get("redundancy", 0.0)))  # type: ignore[arg-type]
+    budget = raw.get("budget", {})
+    assert isinstance(budget, Mapping)
+    budget_table = budget.get("weights", {})
+    return NewsModel(
+        weights=weights,
+        redundancy=float(raw.get("redundancy", 0.0)),  # type: ignore[arg-type]
+        budget_share=float(budget.get("share", 1.0)),
+        budget_weights=tuple(float(budget_table.get(name, 0.0)) for name in FEATURE_NAMES),
+    )
 
 
 @cache
@@ -68,18 +92,23 @@ def load_model() -> NewsModel:
     return model_from_json(json.loads(text))
 
 
-def score_features(features: ArticleFeatures, model: NewsModel | None = None) -> list[float]:
-    """The model's salience score of each sentence (higher means more summary-worthy)."""
+def score_features(
+    features: ArticleFeatures, model: NewsModel | None = None, count: int = 3
+) -> list[float]:
+    """The model's salience score of each sentence for a `count`-sentence summary."""
     model = model or load_model()
-    weights = np.asarray(model.document_weights(features.shape))
+    share = count / max(1, len(features.rows))
+    weights = np.asarray(model.document_weights(features.shape, share))
     return (features.rows @ weights).tolist()
 
 
-def score_sentences(document: Document, model: NewsModel | None = None) -> list[float]:
+def score_sentences(
+    document: Document, model: NewsModel | None = None, count: int = 3
+) -> list[float]:
     """The news model's salience score of each sentence of the document, in order."""
     if not document.sentences:
         return []
-    return score_features(article_features(document), model)
+    return score_features(article_features(document), model, count)
 
 
 def select_sentences(
@@ -130,6 +159,6 @@ def summarize_news(document: Document, count: int, model: NewsModel | None = Non
         return []
     model = model or load_model()
     features = article_features(document)
-    scores = score_features(features, model)
+    scores = score_features(features, model, count)
     chosen = select_sentences(scores, features.similarity, count, model.redundancy)
     return [document.sentences[i].text for i in chosen]

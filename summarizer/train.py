@@ -43,6 +43,11 @@ LENGTH_POWER = 1.0
 # is what ROUGE at 3 sentences rewards when the reference is long (chosen by 2-fold
 # cross-validation on dev; see docs/summarizer.md).
 LENGTH_BONUS = 0.25
+# When a summary takes more than BUDGET_SHARE of the article's sentences (BBC's references take
+# about half), precision matters more than recall: per unit of excess share, shift weight from
+# length to TextRank-style word overlap (chosen by 2-fold cross-validation on dev).
+BUDGET_SHARE = 0.3
+BUDGET_WEIGHTS = {"log_length": -4.0, "textrank_overlap": 8.0}
 LOG_LENGTH = FEATURE_NAMES.index("log_length")
 REDUNDANCY_GRID = (0.0, 0.1, 0.25, 0.5)
 
@@ -203,9 +208,10 @@ def article_rouge(article: TrainingArticle, model: NewsModel, count: int | None)
     """Mean of ROUGE-1 and ROUGE-2 F1 of the model's selection (count None: reference length)."""
     import numpy as np
 
-    scores = (article.rows @ np.asarray(model.document_weights(article.shape))).tolist()
-    similarity = article.similarity
     k = article.reference_count if count is None else count
+    share = k / max(1, len(article.rows))
+    scores = (article.rows @ np.asarray(model.document_weights(article.shape, share))).tolist()
+    similarity = article.similarity
     chosen = select_sentences(scores, lambda i, j: similarity[i][j], k, model.redundancy)
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
@@ -236,10 +242,12 @@ def objective(articles: Sequence[TrainingArticle], model: NewsModel) -> float:
 
 
 def with_length_bonus(model: NewsModel, bonus: float, redundancy: float) -> NewsModel:
-    """The model with `bonus` added to the base log-length weight and the given penalty."""
+    """The model with `bonus` added to the base log-length weight, the given penalty, and the
+    large-budget shift (BUDGET_SHARE, BUDGET_WEIGHTS)."""
     base = list(model.weights[0])
     base[LOG_LENGTH] += bonus
-    return NewsModel((tuple(base), *model.weights[1:]), redundancy)
+    budget = tuple(BUDGET_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES)
+    return NewsModel((tuple(base), *model.weights[1:]), redundancy, BUDGET_SHARE, budget)
 
 
 def tune_selection(

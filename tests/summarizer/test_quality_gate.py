@@ -13,9 +13,9 @@ import pytest
 from summarizer.evaluation import evaluate, load_articles
 from tests.summarizer.conftest import data_dir
 
-# dataset -> (R-1, R-2, R-L) floors; measured 64.25 / 59.73 / 63.82 and 53.61 / 39.61 / 50.87.
+# dataset -> (R-1, R-2, R-L) floors; measured 64.01 / 59.46 / 63.55 and 53.61 / 39.61 / 50.87.
 FLOORS = {
-    "bbc_news_summary": (63.5, 59.0, 63.0),
+    "bbc_news_summary": (63.4, 58.8, 62.9),
     "cnn_corpus": (53.0, 39.0, 50.2),
 }
 
