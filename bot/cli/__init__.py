@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot.settings import SettingsError
+from storage.feeds import FeedError
+from storage.topics import TopicError
 
 
 def _subcommand_modules() -> list[ModuleType]:
@@ -66,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"newsbrief: {exc}", file=sys.stderr)
         return 2
+    except (TopicError, FeedError) as exc:  # a request the data refuses: say why, exit 1
+        print(f"newsbrief: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -11,7 +11,6 @@ from bot.settings import Settings
 from collector.opml import OpmlError, OpmlTopic, parse_opml, write_opml
 from storage.db import Database
 from storage.feeds import (
-    FeedError,
     FeedImport,
     ImportResult,
     add_feed,
@@ -20,7 +19,6 @@ from storage.feeds import (
     remove_feed,
     resume_feed,
 )
-from storage.topics import TopicError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,11 +61,7 @@ def add_command(args: argparse.Namespace) -> int:
             feed = await add_feed(session, args.topic, args.url)
             return feed.url
 
-    try:
-        print(f"added feed {run_with_database(work)} to {args.topic}")
-    except (FeedError, TopicError) as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
-        return 1
+    print(f"added feed {run_with_database(work)} to {args.topic}")
     return 0
 
 
@@ -102,11 +96,7 @@ def remove_command(args: argparse.Namespace) -> int:
         async with db.session() as session:
             return (await remove_feed(session, args.url)).url
 
-    try:
-        print(f"removed feed {run_with_database(work)}")
-    except FeedError as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
-        return 1
+    print(f"removed feed {run_with_database(work)}")
     return 0
 
 
@@ -117,11 +107,7 @@ def resume_command(args: argparse.Namespace) -> int:
         async with db.session() as session:
             return (await resume_feed(session, args.url)).url
 
-    try:
-        print(f"resumed feed {run_with_database(work)}; it is due now")
-    except FeedError as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
-        return 1
+    print(f"resumed feed {run_with_database(work)}; it is due now")
     return 0
 
 

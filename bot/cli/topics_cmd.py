@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.cli.common import format_table, run_with_database
 from bot.settings import Settings
 from storage.db import Database
-from storage.topics import TopicError, add_topic, list_topics, remove_topic
+from storage.topics import add_topic, list_topics, remove_topic
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,11 +36,7 @@ def add_command(args: argparse.Namespace) -> int:
             topic = await add_topic(session, args.name, args.keywords)
             return topic.name
 
-    try:
-        print(f"added topic {run_with_database(work)}")
-    except TopicError as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
-        return 1
+    print(f"added topic {run_with_database(work)}")
     return 0
 
 
@@ -70,9 +65,5 @@ def remove_command(args: argparse.Namespace) -> int:
         async with db.session() as session:
             return (await remove_topic(session, args.name)).name
 
-    try:
-        print(f"removed topic {run_with_database(work)}")
-    except TopicError as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
-        return 1
+    print(f"removed topic {run_with_database(work)}")
     return 0
