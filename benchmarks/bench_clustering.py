@@ -23,15 +23,15 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 
-from collector.clustering import (
-    BODY_THRESHOLD,
-    LEAD_THRESHOLD,
+from collector.clustering import BODY_THRESHOLD, LEAD_THRESHOLD, StoryClusterer
+from sandbox.clustering_eval import (
     ClusterInput,
-    StoryClusterer,
     cluster_articles,
+    data_dir,
+    load_split,
     pairwise_scores,
+    republish,
 )
-from collector.clustering_eval import data_dir, load_split, republish
 
 
 def quality(folder: os.PathLike[str], tune: bool) -> None:

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from collector.service import Collector, CollectReport, make_process_pool
-from collector.settings import CollectorOptions
+from sandbox.collector_options import CollectorOptions
 from storage.clock import utcnow
 from storage.db import Database
 from storage.migrate import upgrade

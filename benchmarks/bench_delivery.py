@@ -41,10 +41,10 @@ def run_child(*args: str, timeout: float = 3600) -> dict[str, Any]:
 
 
 class FakeServerProcess:
-    """`python -m bot.fake_bot_api` in a subprocess; base_url read from its first line."""
+    """`python -m sandbox.fake_bot_api` in a subprocess; base_url read from its first line."""
 
     def __init__(self, *, enforce_limits: bool) -> None:
-        command = [sys.executable, "-m", "bot.fake_bot_api", "--token", TOKEN, "--count-only"]
+        command = [sys.executable, "-m", "sandbox.fake_bot_api", "--token", TOKEN, "--count-only"]
         if enforce_limits:
             command.append("--enforce-limits")
         self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)

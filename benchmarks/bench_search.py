@@ -38,11 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, insert, or_, select, text
 
+from bot.cpu import ThreadRunner
 from bot.handlers.followups import SEARCH_LOOKBACK, followup_answer
 from storage.db import Database, sync_url
 from storage.migrate import upgrade
 from storage.models import Article, Story
-from storage.search import search_articles, search_stories, search_terms
+from storage.search import search_articles, search_stories
+from summarizer.words import query_terms
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 CHUNK = 1000
@@ -105,7 +107,7 @@ def questions(corpus: list[tuple[str, list[str]]], count: int) -> list[str]:
     found: list[str] = []
     while len(found) < count:
         title = corpus[rng.randrange(len(corpus))][0]
-        words = [w for w in search_terms(title) if len(w) > 3 and w.isalpha()]
+        words = [w for w in query_terms(title) if len(w) > 3 and w.isalpha()]
         if len(words) >= 2:
             a, b = rng.sample(words, 2)
             found.append(f"What's new on {a} {b}?")
@@ -159,16 +161,16 @@ async def bench_backend(
 
     async def search(q: str) -> int:
         async with db.session() as session:
-            return len(await search_articles(session, q, since=since, limit=6))
+            return len(await search_articles(session, query_terms(q), since=since, limit=6))
 
     async def listing(q: str) -> int:
         async with db.session() as session:
-            return len(await search_stories(session, q, since=since, limit=8))
+            return len(await search_stories(session, query_terms(q), since=since, limit=8))
 
     async def like_scan(q: str) -> int:
         clauses = [
             or_(Article.title.ilike(f"%{t}%"), Article.text.ilike(f"%{t}%"))
-            for t in search_terms(q)
+            for t in query_terms(q)
         ]
         async with db.session() as session:
             found = await session.scalars(
@@ -177,7 +179,7 @@ async def bench_backend(
             return len(list(found))
 
     async def answer(q: str) -> str:
-        return await followup_answer(db, q, NOW)
+        return await followup_answer(db, ThreadRunner(), q, NOW)
 
     await search(asked[0])  # warm caches (stemmer, connection pool)
     await answer(asked[0])
@@ -221,8 +223,8 @@ def summary(times: list[float]) -> dict[str, float]:
 async def roundtrip(db: Database, asked: list[str]) -> list[float]:
     """Question typed in a private chat -> answer received, through the real bot and fake API."""
     from bot.app import build_application
-    from bot.fake_bot_api import FakeBotAPI
     from bot.settings import load_settings
+    from sandbox.fake_bot_api import FakeBotAPI
 
     times = []
     async with FakeBotAPI() as api:

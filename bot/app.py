@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -24,8 +24,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults, JobQueue
 
 from bot import jobs
+from bot.collecting import CollectorLike, FeedChecker
 from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS, bot_commands
 from bot.context import BOT_DATA_KEY, BotServices, services
+from bot.cpu import CpuRunner, ThreadRunner
 from bot.delivery import DeliveryWorker
 from bot.handlers import register_handlers
 from bot.ratelimit import TelegramRateLimiter
@@ -35,9 +37,6 @@ from bot.settings import Settings
 from storage.clock import utcnow
 from storage.db import Database
 from storage.deliveries import release_claims
-
-if TYPE_CHECKING:
-    from collector.service import Collector
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +87,18 @@ def build_application(
     settings: Settings,
     db: Database,
     *,
-    collector: Collector | None = None,
+    collector: CollectorLike | None = None,
+    feed_checker: FeedChecker | None = None,
+    cpu: CpuRunner | None = None,
     clock: Callable[[], datetime] | None = None,
     schedule_jobs: bool = True,
 ) -> NewsbriefApplication:
     """The bot, ready for `async with` + start() or run_polling()/run_webhook().
 
-    `collector` (an entered collector.service.Collector) enables the collect tick and lets
-    /addfeed reuse it; `clock` drives scheduling in tests; `schedule_jobs=False` leaves the
-    ticks to the caller (tests call `services(app).scheduler.tick()` directly).
+    `collector` (an entered collector.service.Collector) enables the collect tick and, unless
+    `feed_checker` is given, checks /addfeed's feeds; `cpu` runs summaries and answers off the
+    event loop (default: a thread); `clock` drives scheduling in tests; `schedule_jobs=False`
+    leaves the ticks to the caller (tests call `services(app).scheduler.tick()` directly).
     """
     api = settings.telegram_api_url.rstrip("/")
     builder = (
@@ -128,6 +130,8 @@ def build_application(
         scheduler=SlotScheduler(db, settings, clock),
         worker=DeliveryWorker(application.bot, db, settings, clock),
         collector=collector,
+        feed_checker=feed_checker or collector,
+        cpu=cpu or ThreadRunner(),
     )
     register_handlers(application)
     if schedule_jobs:

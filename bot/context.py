@@ -3,33 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from bot.collecting import Collecting, FeedChecker
+from bot.cpu import CpuRunner, ThreadRunner
 from bot.delivery import DeliveryWorker
 from bot.scheduler import SlotScheduler
 from bot.settings import Settings
 from storage.db import Database
-
-if TYPE_CHECKING:
-    from collector.service import Collector
 
 BOT_DATA_KEY = "newsbrief"
 
 
 @dataclass
 class BotServices:
-    """Everything handlers and jobs need: database, settings, clock, queue worker, collector."""
+    """Everything handlers and jobs need: database, settings, clock, queue worker, and what
+    `cli` wires in from outside the bot (collector, feed checker, CPU runner)."""
 
     db: Database
     settings: Settings
     clock: Callable[[], datetime]
     scheduler: SlotScheduler
     worker: DeliveryWorker
-    collector: Collector | None = None
+    collector: Collecting | None = None
+    feed_checker: FeedChecker | None = None
+    cpu: CpuRunner = field(default_factory=ThreadRunner)
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may run admin commands."""

@@ -7,19 +7,21 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.formatting import MAX_MESSAGE, escape, escape_attribute, shorten, telegram_length
+from bot.formatting import (
+    BUTTONS_PER_ROW,
+    MAX_MESSAGE,
+    escape,
+    escape_attribute,
+    shorten,
+    telegram_length,
+)
 from bot.views import MORE_CALLBACK
 from storage.search import ArticleHit, StoryHit
-from summarizer.answer import CitedSentence
+from storage.sources import source_label
+from summarizer.pooling import CitedSentence
 
 MAX_QUESTION = 120
 MAX_ANSWER_SENTENCE = 500
-BUTTONS_PER_ROW = 4
-
-
-def _source_name(hit: ArticleHit) -> str:
-    name = (hit.source_name or "").strip()
-    return name or hit.url.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.")
 
 
 def answer_text(
@@ -42,9 +44,10 @@ def answer_text(
         lines += ["", "<b>Sources</b>"]
         for index, number in numbers.items():
             hit = sources[index]
+            name = escape(shorten(source_label(hit.source_name, hit.url), 60))
             lines.append(
-                f'[{number}] <a href="{escape_attribute(hit.url)}">'
-                f"{escape(shorten(_source_name(hit), 60))}</a> — {escape(shorten(hit.title, 150))}"
+                f'[{number}] <a href="{escape_attribute(hit.url)}">{name}</a> — '
+                f"{escape(shorten(hit.title, 150))}"
             )
         text = "\n".join(lines)
         if telegram_length(text) <= MAX_MESSAGE or len(sentences) <= 1:

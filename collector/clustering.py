@@ -18,13 +18,12 @@ subscriber has seen keeps its identity.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from summarizer.features import term
+from summarizer.words import terms_of, word_pieces
 
 # Tuned on the dev split of the shared data (benchmarks/bench_clustering.py --tune).
 BODY_THRESHOLD = 0.65
@@ -45,7 +44,6 @@ _MIN_DOCUMENTS_FOR_SHARE = 200
 PRIOR_DOCUMENTS = 1000
 NUMBER_BOOST = 3  # figures (31 to 9, 240m) tell one event from the next episode of a story
 
-_WORD = re.compile(r"[^\W_]+")
 _LOGS = [math.log(n) if n else 0.0 for n in range(4096)]
 
 
@@ -55,25 +53,6 @@ def _log(n: int) -> float:
 
 def _log1p(n: int) -> float:
     return _log(n + 1)
-
-
-# word as written -> its stem ("" for a stop word); bounded, news vocabulary repeats a lot.
-_stems: dict[str, str] = {}
-_STEM_CACHE_LIMIT = 300_000
-
-
-def _stems_of(words: list[str]) -> list[str]:
-    """Each word's stem ("" for a stop word); each distinct word is stemmed once, ever."""
-    get = _stems.get
-    stems = [get(word) for word in words]
-    if None in stems:
-        if len(_stems) >= _STEM_CACHE_LIMIT:
-            _stems.clear()
-        for word in words:
-            if word not in _stems:
-                _stems[word] = term(word)
-        stems = [_stems[word] for word in words]
-    return stems  # type: ignore[return-value]
 
 
 def _counted(stems: Iterable[str]) -> Counter[str]:
@@ -101,8 +80,8 @@ class Signature:
 
 def signature(title: str, text: str) -> Signature:
     """The term counts the clusterer compares (pure; a few hundred microseconds)."""
-    stems = _stems_of(_WORD.findall(text[: BODY_WORDS * 12])[:BODY_WORDS])
-    title_counts = _counted(_stems_of(_WORD.findall(title)))
+    stems = terms_of(word_pieces(text[: BODY_WORDS * 12])[:BODY_WORDS])
+    title_counts = _counted(terms_of(word_pieces(title)))
     return Signature(
         _with_title(title_counts, _counted(stems)),
         _with_title(title_counts, _counted(stems[:LEAD_WORDS])),
@@ -324,54 +303,3 @@ class StoryClusterer:
             self.merge(story_id, match.also)
         self.add(article_id, story_id, sign, at, vectors)
         return story_id, match
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterInput:
-    """An article to cluster offline: identity, time and words."""
-
-    article_id: int
-    title: str
-    text: str
-    at: datetime
-
-
-def cluster_articles(
-    articles: Iterable[ClusterInput], clusterer: StoryClusterer | None = None
-) -> dict[int, int]:
-    """Story label of every article, fed in time order as the collector would see them."""
-    clusterer = StoryClusterer() if clusterer is None else clusterer
-    labels: dict[int, int] = {}
-    merged: dict[int, int] = {}
-    for article in sorted(articles, key=lambda a: (a.at, a.article_id)):
-        story, match = clusterer.assign(
-            article.article_id, article.title, article.text, article.at, article.article_id
-        )
-        labels[article.article_id] = story
-        for other in match.also if match is not None else ():
-            merged[other] = story
-
-    def final(story: int) -> int:
-        while story in merged:
-            story = merged[story]
-        return story
-
-    return {article: final(story) for article, story in labels.items()}
-
-
-def pairwise_scores(truth: dict[int, int], predicted: dict[int, int]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1 of a clustering against the true grouping."""
-    both = Counter((truth[a], predicted[a]) for a in truth)
-    true_groups = Counter(truth.values())
-    predicted_groups = Counter(predicted[a] for a in truth)
-
-    def pairs(sizes: Sequence[int]) -> int:
-        return sum(n * (n - 1) // 2 for n in sizes)
-
-    agree = pairs(list(both.values()))
-    true_pairs = pairs(list(true_groups.values()))
-    predicted_pairs = pairs(list(predicted_groups.values()))
-    precision = agree / predicted_pairs if predicted_pairs else 1.0
-    recall = agree / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-_WORD = re.compile(r"[^\W_]+")
+from summarizer.words import word_pieces
+
 MIN_WORDS_FOR_CONTENT = 40  # shorter texts ("Read more…") say nothing about identity
 # Hamming distance at or under which two texts are one story. An edited wire copy (a dateline,
 # a tagline, a few words: 5-10% of word pairs) lands at 5-10 bits; unrelated texts at ~32, and
@@ -23,7 +23,7 @@ _SHINGLE = 2
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return word_pieces(text.lower())
 
 
 def content_fingerprint(text: str, url: str) -> str:

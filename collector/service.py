@@ -29,7 +29,6 @@ from collector.settings import CollectorSettings
 from collector.store import clean, item_url, link_known_article, store_article
 from collector.stories import remember_recent, resummarize_stories
 from collector.topics import TopicRule, build_rule
-from collector.urls import site_host
 from storage.articles import article_ids_by_url, known_guids, recent_simhashes
 from storage.clock import utcnow
 from storage.db import Database
@@ -42,6 +41,7 @@ from storage.feeds import (
     take_pause_notices,
     unpaused_feed_ids,
 )
+from storage.sources import site_host
 from storage.stories import grown_stories, recent_story_articles
 from storage.topics import list_topics
 
@@ -67,12 +67,15 @@ class Collector:
         resolver: Resolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         executor: Executor | None = None,
+        workers: WorkerPool | None = None,
     ) -> None:
         self._db = db
         self._settings = settings
         self._resolver = resolver
         self._transport = transport
         self._executor = executor
+        # A pool shared with others (the bot's answers) belongs to whoever made it.
+        self._shared_pool = workers
         self._pool: WorkerPool | None = None
         self._fetcher: Fetcher | None = None
         self._index = NearDuplicateIndex()
@@ -84,7 +87,7 @@ class Collector:
 
     async def __aenter__(self) -> Collector:
         self._fetcher = Fetcher(self._settings, resolver=self._resolver, transport=self._transport)
-        self._pool = WorkerPool(self._executor)
+        self._pool = self._shared_pool or WorkerPool(self._executor)
         return self
 
     async def __aexit__(
@@ -95,7 +98,7 @@ class Collector:
     ) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
-        if self._pool is not None:
+        if self._pool is not None and self._pool is not self._shared_pool:
             await self._pool.close()
 
     # --- public API --------------------------------------------------------------------------

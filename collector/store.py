@@ -19,7 +19,7 @@ from collector.dedup import (
 from collector.feedparse import FeedItem
 from collector.processing import ProcessedArticle
 from collector.stories import place_in_story
-from collector.urls import canonical_url, site_host
+from collector.urls import canonical_url
 from storage.articles import (
     add_article_topics,
     article_text,
@@ -29,6 +29,7 @@ from storage.articles import (
     link_feed_entry,
 )
 from storage.feeds import ClaimedFeed
+from storage.sources import site_host
 from storage.stories import refresh_story
 
 MAX_URL = 2048

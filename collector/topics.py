@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sumy.nlp.stemmers import Stemmer  # Snowball, as the summarizer uses; no downloaded data
-
-_WORD = re.compile(r"[^\W_]+")
-_STEMMER = Stemmer("english")
-
-
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return _STEMMER(word)
-
-
-def stems(text: str) -> list[str]:
-    """The text's words, lower case and stemmed, in order."""
-    return [_stem(word) for word in _WORD.findall(text.lower())]
+from summarizer.words import stems
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from storage.sources import site_host
+
 _TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -32,7 +34,6 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_MIRROR_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 
 
 def _is_tracking(name: str) -> bool:
@@ -56,15 +57,6 @@ def canonical_url(url: str) -> str:
     query = [(name, value) for name, value in pairs if not _is_tracking(name)]
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
-
-
-def site_host(url: str) -> str:
-    """The host of a URL without a leading 'www.'-style prefix ('' if none)."""
-    host = (urlsplit(url).hostname or "").lower()
-    for prefix in _MIRROR_PREFIXES:
-        if host.startswith(prefix):
-            return host[len(prefix) :]
-    return host
 
 
 def same_site(first: str, second: str) -> bool:

@@ -24,6 +24,7 @@ from storage.models import (
     Subscription,
     Topic,
 )
+from storage.sources import source_label
 from storage.types import UTCDateTime
 
 
@@ -156,17 +157,12 @@ async def story_cards(session: AsyncSession, story_ids: Collection[int]) -> dict
     )
     seen: set[tuple[int, str]] = set()
     for story_id, source_name, url, title in articles.tuples():
-        name = (source_name or "").strip() or _host_of(url)
+        name = source_label(source_name, url)
         if (story_id, name.lower()) in seen:
             continue
         seen.add((story_id, name.lower()))
         cards[story_id].sources.append(SourceLink(name, url, title))
     return cards
-
-
-def _host_of(url: str) -> str:
-    host = url.split("//", 1)[-1].split("/", 1)[0]
-    return host.removeprefix("www.") or url
 
 
 async def save_briefings(session: AsyncSession, results: Sequence[SavedBriefing]) -> None:

@@ -1,13 +1,12 @@
 """Full-text search over articles: SQLite FTS5 or PostgreSQL tsvector, behind one function.
 
-User text never reaches the query language as syntax: it is cut into word tokens (letters and
-digits only), each token is quoted (FTS5) or handed to plainto_tsquery as a bound parameter
-(PostgreSQL), so "what's", quotes, AND/OR/NEAR, "*" and "-" are plain words or nothing.
+Callers pass the query's subject words (`summarizer.words.query_terms`), and no term ever
+reaches the query language as syntax: each is quoted (FTS5) or handed to plainto_tsquery as a
+bound parameter (PostgreSQL), so quotes, AND/OR/NEAR, "*" and "-" are plain words or nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,27 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, Story
 
-MAX_TERMS = 10
-MAX_TERM_LENGTH = 40
 # Objects of migration 0002 that the models do not describe (see is_search_object).
 SEARCH_TABLE_PREFIX = "articles_fts"
 SEARCH_COLUMN = "search_vector"
 RANK_COLUMN = "search_lead_vector"
 SEARCH_INDEX = "ix_articles_search_vector"
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Words of a question that say nothing about its subject ("what's new on ...").
-_FILLER_WORDS = """
-    a an and are about any anything as at be been but by can could did do does for from
-    going had has have he her his how i if in into is it its latest me more my near new news
-    not of on or our please s she so some t tell than that the their them there these they
-    this those to up update updates us was we were what whats when where which who why will
-    with would you your happening happened say said should shall may might must been being
-    because very just also only other after before over under again then once here all both
-    each few most such no nor own same too now am off out down through during while whom
-    him himself herself itself themselves ourselves yours doing having than
-"""
-_FILLER = frozenset(_FILLER_WORDS.split())
 
 Match = Literal["all", "any", "all_then_any"]
 
@@ -65,18 +48,6 @@ class StoryHit:
     title: str
     first_seen_at: datetime
     source_count: int
-
-
-def search_terms(text: str) -> list[str]:
-    """The subject words of a query or question: lower-case, no filler, at most MAX_TERMS."""
-    terms: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        if word in _FILLER or len(word) > MAX_TERM_LENGTH or word in terms:
-            continue
-        if len(word) == 1 and not word.isdigit():
-            continue
-        terms.append(word)
-    return terms[:MAX_TERMS]
 
 
 def is_search_object(name: str | None, type_: str) -> bool:
@@ -149,7 +120,7 @@ async def _search_once(
 
 async def search_articles(
     session: AsyncSession,
-    query: str,
+    terms: Sequence[str],
     *,
     since: datetime | None = None,
     limit: int = 10,
@@ -157,12 +128,12 @@ async def search_articles(
     story_ids: Collection[int] | None = None,
     exclude_story_id: int | None = None,
 ) -> list[ArticleHit]:
-    """Articles matching `query` (fetched since `since`), best first.
+    """Articles matching the query's subject words `terms` (fetched since `since`), best first.
 
     `match`: every word must occur ("all"), any word ("any"), or all and, if that finds
-    nothing, any ("all_then_any"). An empty list when the query has no subject words.
+    nothing, any ("all_then_any"). An empty list when there are no terms.
     """
-    terms = search_terms(query)
+    terms = [t for t in terms if t.strip()]
     if not terms or limit <= 0:
         return []
     options = {
@@ -196,17 +167,17 @@ async def stories_of_hits(
 
 async def search_stories(
     session: AsyncSession,
-    query: str,
+    terms: Sequence[str],
     *,
     since: datetime | None = None,
     limit: int = 10,
     match: Match = "all_then_any",
     exclude_story_id: int | None = None,
 ) -> list[StoryHit]:
-    """Stories with an article matching `query`, best first (for /search and "Related")."""
+    """Stories with an article matching `terms`, best first (for /search and "Related")."""
     hits = await search_articles(
         session,
-        query,
+        terms,
         since=since,
         limit=limit * 4,
         match=match,

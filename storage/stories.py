@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, Feed, FeedEntry, Story
+from storage.sources import source_label
 
 
 async def create_story(session: AsyncSession, *, title: str, summary: str, now: datetime) -> Story:
@@ -25,13 +25,10 @@ async def create_story(session: AsyncSession, *, title: str, summary: str, now: 
 
 async def story_sources(session: AsyncSession, story_id: int) -> set[str]:
     """Distinct source names of a story: its articles' sources and the feeds that carried them."""
-    names = set(
-        await session.scalars(
-            select(Article.source_name).where(
-                Article.story_id == story_id, Article.source_name.is_not(None)
-            )
-        )
+    articles = await session.execute(
+        select(Article.source_name, Article.url).where(Article.story_id == story_id)
     )
+    names = {source_label(name, url) for name, url in articles.tuples()}
     feeds = await session.execute(
         select(Feed.title, Feed.url)
         .join(FeedEntry, FeedEntry.feed_id == Feed.id)
@@ -40,7 +37,7 @@ async def story_sources(session: AsyncSession, story_id: int) -> set[str]:
         .distinct()
     )
     for title, url in feeds.all():
-        names.add(title or urlsplit(url).hostname or url)
+        names.add(source_label(title, url))
     return {name.strip().lower() for name in names if name and name.strip()}
 
 
@@ -127,7 +124,7 @@ async def story_texts(
         .limit(limit)
     )
     return [
-        StoryText((source or urlsplit(url).hostname or url), title, text or "")
+        StoryText(source_label(source, url), title, text or "")
         for source, url, title, text in rows.tuples()
     ]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer.sentences import split_paragraph, split_paragraphs, words
+from summarizer.sentences import split_paragraph, split_paragraphs
+from summarizer.words import words
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +22,15 @@ from summarizer.sentences import split_sentences
 ORACLE = "oracle"
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 Progress = Callable[[str, int, int], None]
+
+
+def eval_data_dir() -> Path:
+    """Where the shared evaluation data lives: $NEWSBRIEF_EVAL_DATA, else ../shared/data
+    beside the repository (the articles are copyrighted and never part of it)."""
+    configured = os.environ.get("NEWSBRIEF_EVAL_DATA")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 class DatasetError(ValueError):

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
 from summarizer.document import Document
-from summarizer.sentences import words
+from summarizer.words import DEFAULT_LANGUAGE, content_terms, terms_of, words
 
 FEATURE_NAMES: tuple[str, ...] = (
     "bias",
@@ -52,7 +50,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 # long paragraphs and in long articles of one-sentence paragraphs.
 SHAPE_NAMES: tuple[str, ...] = ("base", "paragraph_size", "log_sentences")
 
-_TERM_CACHE_LIMIT = 200_000
 _OPENING_QUOTES = ('"', "'", "“", "‘")
 _NUMBER = re.compile(r"\d")
 _DANGLING = re.compile(
@@ -60,49 +57,6 @@ _DANGLING = re.compile(
     r"they|his|her|their|we|i|such|there|then|instead|moreover|furthermore|besides)\b",
     re.IGNORECASE,
 )
-
-
-@cache
-def _stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    return frozenset(get_stop_words("english"))
-
-
-@cache
-def _porter():  # type: ignore[no-untyped-def]
-    from nltk.stem.porter import PorterStemmer
-
-    return PorterStemmer()
-
-
-# word as written -> its stemmed lower-case term, or "" for a stop word; the vocabulary of news
-# repeats a lot, so nearly every lookup hits.
-_terms: dict[str, str] = {}
-
-
-def term(word: str) -> str:
-    """The Porter-stemmed lower-case form of a word, or "" for stop words and single letters."""
-    cached = _terms.get(word)
-    if cached is None:
-        if len(_terms) >= _TERM_CACHE_LIMIT:
-            _terms.clear()  # bounded memory in a long-running worker
-        lowered = word.lower()
-        if len(lowered) < 2 or lowered in _stop_words():
-            cached = ""
-        else:
-            cached = _porter().stem(lowered) if len(lowered) > 3 else lowered
-        _terms[word] = cached
-    return cached
-
-
-def content_terms(tokens: Sequence[str]) -> list[str]:
-    """Stemmed content words of a tokenised text: stop words and one-letter tokens dropped."""
-    get = _terms.get
-    found = [get(word) for word in tokens]
-    if None in found:
-        found = [term(word) for word in tokens]
-    return [t for t in found if t]
 
 
 @dataclass(slots=True)
@@ -159,9 +113,7 @@ def article_features(document: Document) -> ArticleFeatures:
     n = len(sentences)
     # Every word of the article in one flat pass: its term id, or -1 for a stop word.
     flat = [word for sentence in sentences for word in sentence.words]
-    found = list(map(_terms.get, flat))
-    if None in found:
-        found = list(map(term, flat))
+    found = terms_of(flat, DEFAULT_LANGUAGE)
     unique = dict.fromkeys(found)  # in order of first appearance
     unique.pop("", None)
     vocabulary = {t: i for i, t in enumerate(unique)}

@@ -10,7 +10,7 @@ relevance: each pick is penalised by its similarity to the sentences already pic
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +19,7 @@ import numpy as np
 
 from summarizer.document import Document
 from summarizer.features import FEATURE_NAMES, SHAPE_NAMES, ArticleFeatures, article_features
+from summarizer.selection import select_sentences
 
 WEIGHTS_FILE = "news_weights.json"
 # Two sentences this similar (TF-ISF cosine) say the same thing; a summary holds one of them.
@@ -111,48 +112,6 @@ def score_sentences(
     return score_features(article_features(document), model, count)
 
 
-def select_sentences(
-    scores: Sequence[float],
-    similarity: Callable[[int, int], float],
-    count: int,
-    redundancy: float,
-    duplicate: float = DUPLICATE_SIMILARITY,
-) -> list[int]:
-    """Indices of up to `count` sentences by maximal marginal relevance, in document order.
-
-    Each round picks the sentence with the best score minus `redundancy` times its highest
-    similarity to a sentence already picked (ties: the earlier sentence); a sentence at least
-    `duplicate`-similar to a picked one is never picked (a standfirst and its repeat in the body).
-    Similarities are never negative, so candidates are visited best score first and the search
-    stops as soon as no later one can win: a handful of similarity computations per pick.
-    """
-    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
-    chosen: list[int] = []
-    overlap: dict[int, tuple[int, float]] = {}  # candidate -> (picks seen, highest similarity)
-    while len(chosen) < count:
-        best, best_value = -1, float("-inf")
-        for i in order:
-            if scores[i] < best_value:
-                break
-            seen, highest = overlap.get(i, (0, 0.0))
-            if seen < 0:
-                continue  # already chosen, or a near-duplicate of a chosen sentence
-            for j in chosen[seen:]:
-                highest = max(highest, similarity(i, j))
-            if highest >= duplicate:
-                overlap[i] = (-1, highest)
-                continue
-            overlap[i] = (len(chosen), highest)
-            value = scores[i] - redundancy * highest
-            if value > best_value or (value == best_value and i < best):
-                best, best_value = i, value
-        if best < 0:
-            break  # only near-duplicates are left
-        chosen.append(best)
-        overlap[best] = (-1, 0.0)
-    return sorted(chosen)
-
-
 def summarize_news(document: Document, count: int, model: NewsModel | None = None) -> list[str]:
     """The `count` best sentences of the document by the news model, in document order."""
     if not document.sentences or count <= 0:
@@ -160,5 +119,11 @@ def summarize_news(document: Document, count: int, model: NewsModel | None = Non
     model = model or load_model()
     features = article_features(document)
     scores = score_features(features, model, count)
-    chosen = select_sentences(scores, features.similarity, count, model.redundancy)
-    return [document.sentences[i].text for i in chosen]
+    chosen = select_sentences(
+        scores,
+        features.similarity,
+        count,
+        redundancy=model.redundancy,
+        duplicate=DUPLICATE_SIMILARITY,
+    )
+    return [document.sentences[i].text for i in sorted(chosen)]

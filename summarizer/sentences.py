@@ -18,7 +18,6 @@ _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # heading, a menu item or a caption and must not be glued to the sentence after it.
 _WRAPPED_LINE_MIN_CHARS = 50
 _INNER_END = re.compile(r"[.!?…][\"'”’)\]]*\s")
-_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
 # Sentences longer than this are not prose (tables, lists flattened by extraction); cutting them
 # keeps nupunkt and every scorer linear in the input size.
 MAX_SENTENCE_CHARS = 2000
@@ -98,8 +97,3 @@ def split_paragraph(paragraph: str) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Every sentence of the text in order; paragraph breaks always end a sentence."""
     return [s for paragraph in split_paragraphs(text) for s in split_paragraph(paragraph)]
-
-
-def words(sentence: str) -> list[str]:
-    """The words of a sentence (letters and digits, keeping inner ' . - as in U.S. or don't)."""
-    return _WORD.findall(sentence)

@@ -10,7 +10,8 @@ from functools import cache
 from typing import Any
 
 from summarizer.document import Document
-from summarizer.sentences import split_sentences, words
+from summarizer.sentences import split_sentences
+from summarizer.words import DEFAULT_LANGUAGE, stemmer, stop_words, words
 
 LANGUAGE = "english"
 SUMY_ALGORITHMS: tuple[str, ...] = (
@@ -61,20 +62,6 @@ def _tokenizer() -> NupunktTokenizer:
 
 
 @cache
-def _stop_words() -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    return frozenset(get_stop_words(LANGUAGE))
-
-
-@cache
-def _stemmer() -> Callable[[str], str]:
-    from sumy.nlp.stemmers import Stemmer
-
-    return Stemmer(LANGUAGE)
-
-
-@cache
 def _summarizer(name: str) -> Callable[[Any, int], Any]:
     """A configured sumy summarizer instance (all but Edmundson), built once per process."""
     from sumy.summarizers.kl import KLSummarizer
@@ -94,8 +81,8 @@ def _summarizer(name: str) -> Callable[[Any, int], Any]:
         "sumbasic": SumBasicSummarizer,
         "reduction": ReductionSummarizer,
     }
-    summarizer = classes[name](_stemmer())
-    summarizer.stop_words = _stop_words()
+    summarizer = classes[name](stemmer(DEFAULT_LANGUAGE))
+    summarizer.stop_words = stop_words(DEFAULT_LANGUAGE)
     return summarizer
 
 
@@ -103,8 +90,8 @@ def _edmundson(document: Document) -> Callable[[Any, int], Any]:
     """Edmundson's summarizer for one document; its bonus (cue) words are the title's."""
     from sumy.summarizers.edmundson import EdmundsonSummarizer
 
-    summarizer = EdmundsonSummarizer(_stemmer())
-    summarizer.null_words = _stop_words()
+    summarizer = EdmundsonSummarizer(stemmer(DEFAULT_LANGUAGE))
+    summarizer.null_words = stop_words(DEFAULT_LANGUAGE)
     summarizer.stigma_words = STIGMA_WORDS
     summarizer.bonus_words = _bonus_words(document)
     return summarizer
@@ -112,7 +99,7 @@ def _edmundson(document: Document) -> Callable[[Any, int], Any]:
 
 def _bonus_words(document: Document) -> list[str]:
     """The title's content words, or the article's most frequent ones when it has no title."""
-    stop, to_words = _stop_words(), _tokenizer().to_words
+    stop, to_words = stop_words(DEFAULT_LANGUAGE), _tokenizer().to_words
     title_words = [w for w in to_words(document.title or "") if w.lower() not in stop]
     if title_words:
         return title_words

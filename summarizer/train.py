@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -23,9 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.document import prepare_document
-from summarizer.evaluation import EvalArticle, load_articles, oracle_indices, rouge_tokens
+from summarizer.evaluation import (
+    EvalArticle,
+    eval_data_dir,
+    load_articles,
+    oracle_indices,
+    rouge_tokens,
+)
 from summarizer.features import FEATURE_NAMES, article_features
-from summarizer.news import WEIGHTS_FILE, NewsModel, select_sentences
+from summarizer.news import DUPLICATE_SIMILARITY, WEIGHTS_FILE, NewsModel
+from summarizer.selection import select_sentences
 
 DATASETS = ("bbc_news_summary", "cnn_corpus")
 # What the model learns to match, each pair weighted equally: both human extractive summaries,
@@ -66,14 +72,6 @@ class TrainingArticle:
     reference_unigrams: Counter[str]
     reference_bigrams: Counter[tuple[str, str]]
     reference_count: int
-
-
-def default_data_dir() -> Path:
-    """$NEWSBRIEF_EVAL_DATA, else ../shared/data beside the repository."""
-    env = os.environ.get("NEWSBRIEF_EVAL_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def reference_labels(
@@ -212,7 +210,13 @@ def article_rouge(article: TrainingArticle, model: NewsModel, count: int | None)
     share = k / max(1, len(article.rows))
     scores = (article.rows @ np.asarray(model.document_weights(article.shape, share))).tolist()
     similarity = article.similarity
-    chosen = select_sentences(scores, lambda i, j: similarity[i][j], k, model.redundancy)
+    chosen = select_sentences(
+        scores,
+        lambda i, j: similarity[i][j],
+        k,
+        redundancy=model.redundancy,
+        duplicate=DUPLICATE_SIMILARITY,
+    )
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
     for i in chosen:
@@ -277,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m summarizer.train", description="Retrain the news summarizer on dev."
     )
-    parser.add_argument("--data", type=Path, default=default_data_dir(), help="dataset folder")
+    parser.add_argument("--data", type=Path, default=eval_data_dir(), help="dataset folder")
     parser.add_argument(
         "--output", type=Path, default=Path(__file__).with_name(WEIGHTS_FILE), help="JSON to write"
     )

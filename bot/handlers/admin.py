@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.collecting import FeedCheck
 from bot.context import BotServices, services
 from bot.formatting import MAX_MESSAGE, MessagePart, dump_parts, escape, telegram_length
 from bot.handlers.common import admin_only, args_of, reply, rest_of_message
@@ -19,9 +19,6 @@ from storage.feeds import FeedError, add_feed, remove_feed, set_feed_weight
 from storage.stats import articles_since, feed_health
 from storage.subscribers import count_by_status
 from storage.topics import TopicError, add_topic, remove_topic
-
-if TYPE_CHECKING:
-    from collector.service import FeedResult
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +116,11 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def _check_feed(app: BotServices, url: str) -> FeedResult | None:
-    """Fetch the feed once with the running collector, or a short-lived one."""
-    if app.collector is not None:
-        return await app.collector.check_feed(url)
-    try:
-        from collector.service import Collector  # heavy (process pool): only when needed
-    except ImportError:
-        log.exception("collector is not importable")
+async def _check_feed(app: BotServices, url: str) -> FeedCheck | None:
+    """Fetch the feed once with the feed checker `cli` handed over (None: there is none)."""
+    if app.feed_checker is None:
         return None
-    async with Collector(app.db, app.settings) as collector:
-        return await collector.check_feed(url)
+    return await app.feed_checker.check_feed(url)
 
 
 @admin_only

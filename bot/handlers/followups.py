@@ -14,6 +14,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.context import services
+from bot.cpu import CpuRunner
 from bot.followup_views import (
     answer_text,
     expand_keyboard,
@@ -25,15 +26,12 @@ from bot.handlers.common import reply, rest_of_message
 from bot.views import MORE_CALLBACK, story_text
 from storage.briefings import StoryCard, story_card
 from storage.db import Database
-from storage.search import (
-    ArticleHit,
-    search_articles,
-    search_stories,
-    search_terms,
-    story_articles,
-)
+from storage.search import ArticleHit, search_articles, search_stories, story_articles
+from storage.sources import source_label
 from storage.topics import list_topics
-from summarizer.answer import CitedSentence, SourceText, answer_question, pooled_summary
+from summarizer.answer import answer_question
+from summarizer.multidoc import CitedSentence, StoryArticle, story_sentences
+from summarizer.words import query_terms
 
 # "Recent" for questions and /search: older news is rarely what a follow-up is about.
 SEARCH_LOOKBACK = timedelta(days=30)
@@ -65,12 +63,13 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/search <words>: matching stories (title, date, sources) with buttons to expand each."""
     query = rest_of_message(update)
     app = services(context)
-    if not search_terms(query):
+    terms = query_terms(query)
+    if not terms:
         await reply(update, no_question_text(await _topic_titles(app.db)))
         return
     async with app.db.session() as session:
         stories = await search_stories(
-            session, query, since=app.clock() - SEARCH_LOOKBACK, limit=SEARCH_RESULTS
+            session, terms, since=app.clock() - SEARCH_LOOKBACK, limit=SEARCH_RESULTS
         )
     if not stories:
         await reply(update, nothing_found_text(query, await _topic_titles(app.db)))
@@ -103,41 +102,47 @@ async def answer_in_chat(
 ) -> None:
     """Search, answer and reply; "nothing found" with topic suggestions when nothing matches."""
     app = services(context)
-    text = await followup_answer(app.db, question, app.clock(), story_ids)
+    text = await followup_answer(app.db, app.cpu, question, app.clock(), story_ids)
     await reply(update, text)
 
 
+def _story_articles(hits: Sequence[ArticleHit]) -> list[StoryArticle]:
+    return [StoryArticle(source_label(h.source_name, h.url), h.title, h.text) for h in hits]
+
+
 async def followup_answer(
-    db: Database, question: str, now: datetime, story_ids: Sequence[int] = ()
+    db: Database, cpu: CpuRunner, question: str, now: datetime, story_ids: Sequence[int] = ()
 ) -> str:
     """The HTML answer to `question` (within `story_ids` first, if given) from recent news."""
-    has_terms = bool(search_terms(question))
+    terms = query_terms(question)
     async with db.session() as session:
         hits: list[ArticleHit] = []
         if story_ids:
             hits = (
                 await search_articles(
-                    session, question, story_ids=story_ids, match="any", limit=ANSWER_SOURCES
+                    session, terms, story_ids=story_ids, match="any", limit=ANSWER_SOURCES
                 )
-                if has_terms
+                if terms
                 else await story_articles(session, story_ids, limit=ANSWER_SOURCES)
             )
-        if not hits and has_terms:
+        if not hits and terms:
             hits = await search_articles(
-                session, question, since=now - SEARCH_LOOKBACK, limit=ANSWER_SOURCES
+                session, terms, since=now - SEARCH_LOOKBACK, limit=ANSWER_SOURCES
             )
     if not hits:
         topics = await _topic_titles(db)
-        return nothing_found_text(question, topics) if has_terms else no_question_text(topics)
-    sources = [SourceText(hit.title, hit.text) for hit in hits]
-    sentences = answer_question(question, sources, ANSWER_SENTENCES)
+        return nothing_found_text(question, topics) if terms else no_question_text(topics)
+    # Pooling six articles is tens of milliseconds of CPU: never on the event loop.
+    sentences = await cpu.run(
+        answer_question, question, _story_articles(hits), ANSWER_SENTENCES
+    )
     if not sentences:  # articles with no usable text: their titles are the answer
         sentences = [CitedSentence(hit.title, i) for i, hit in enumerate(hits[:3])]
     return answer_text(question, sentences, hits)
 
 
 async def story_details(
-    db: Database, story_id: int, now: datetime
+    db: Database, cpu: CpuRunner, story_id: int, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """The "More" view of a story: longer pooled summary, all sources, related stories."""
     async with db.session() as session:
@@ -147,22 +152,20 @@ async def story_details(
         articles = await story_articles(session, [story_id])
         related = await search_stories(
             session,
-            card.title,
+            query_terms(card.title),
             since=now - SEARCH_LOOKBACK,
             limit=RELATED_STORIES,
             match="any",
             exclude_story_id=story_id,
         )
-    text = story_text(card, longer_summary(card, articles), related)
+    pooled = await cpu.run(story_sentences, _story_articles(articles), MORE_SENTENCES)
+    text = story_text(card, longer_summary(card, [s.text for s in pooled]), related)
     return text, expand_keyboard(related, label="Related #")
 
 
-def longer_summary(card: StoryCard, articles: Sequence[ArticleHit]) -> list[str]:
-    """5-7 sentences pooled across the story's articles, topped up from its stored summary."""
-    chosen = [
-        s.text
-        for s in pooled_summary([SourceText(a.title, a.text) for a in articles], MORE_SENTENCES)
-    ]
+def longer_summary(card: StoryCard, pooled: Sequence[str]) -> list[str]:
+    """The pooled sentences (5-7 wanted), topped up from the story's stored summary."""
+    chosen = list(pooled)
     if len(chosen) >= MIN_MORE_SENTENCES:
         return chosen
     # Feed-only articles carry little text; the story's own summary fills the gap.

@@ -170,7 +170,7 @@ async def more_about_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.answer("That button is out of date.")
         return
     app = services(context)
-    details = await story_details(app.db, story_id, app.clock())
+    details = await story_details(app.db, app.cpu, story_id, app.clock())
     if details is None:
         await query.answer("That story is no longer available.")
         return

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.app import NewsbriefApplication, build_application
 from bot.context import BotServices, services
-from bot.fake_bot_api import FakeBotAPI, SentMessage
 from bot.settings import Settings, load_settings
+from sandbox.fake_bot_api import FakeBotAPI, SentMessage
 from storage.db import Database
 from storage.models import Article, ArticleTopic, Delivery, Story, Subscriber
 from storage.subscribers import register_subscriber, subscribe

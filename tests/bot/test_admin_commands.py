@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.app import build_application
-from bot.fake_bot_api import FakeBotAPI
-from collector.local_server import LocalFeedServer
 from collector.service import Collector
+from sandbox.fake_bot_api import FakeBotAPI
+from sandbox.feed_server import LocalFeedServer
 from storage.db import Database
 from storage.feeds import add_feed, get_feed, list_feeds
 from storage.models import Feed

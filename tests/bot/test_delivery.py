@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fake_bot_api import FakeBotAPI
+from sandbox.fake_bot_api import FakeBotAPI
 from storage.clock import utcnow
 from storage.db import Database
 from storage.deliveries import advance_mark

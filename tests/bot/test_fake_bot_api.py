@@ -12,8 +12,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.fake_bot_api import FakeBotAPI
 from bot.ratelimit import TelegramRateLimiter
+from sandbox.fake_bot_api import FakeBotAPI
 
 
 def client(api: FakeBotAPI, token: str | None = None) -> Bot:

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.fake_bot_api_support import plain_text_of
 from bot.formatting import (
     MAX_MESSAGE,
     BriefingItem,
@@ -19,6 +18,7 @@ from bot.formatting import (
     shorten,
     telegram_length,
 )
+from sandbox.fake_bot_api_support import plain_text_of
 
 
 def item(n: int, topic: str = "Tech", **overrides: object) -> BriefingItem:

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import main
-from bot.cli.run_cmd import serve
-from bot.fake_bot_api import FakeBotAPI
 from bot.settings import load_settings
+from cli import main
+from cli.run_cmd import serve
+from sandbox.fake_bot_api import FakeBotAPI
 from storage.migrate import upgrade
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.terminal_render import plain_text, render_buttons, render_message
+from sandbox.terminal_render import plain_text, render_buttons, render_message
 
 
 def test_links_show_their_address_and_entities_are_decoded() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from collector.local_server import LocalFeedServer
 from collector.service import make_process_pool
-from collector.settings import CollectorOptions
+from sandbox.collector_options import CollectorOptions
+from sandbox.feed_server import LocalFeedServer
 
 FIXTURES = Path(__file__).with_name("fixtures")
 PUBLIC_ADDRESS = "93.184.216.34"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from collector.local_server import LocalFeedServer
+from cli import main
 from collector.opml import OpmlFeed, parse_opml
+from sandbox.feed_server import LocalFeedServer
 from tests.collector.conftest import FIXTURES
 
 

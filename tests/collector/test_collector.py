@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from collector.local_server import LocalFeedServer
 from collector.service import Collector
-from collector.settings import CollectorOptions
+from sandbox.collector_options import CollectorOptions
+from sandbox.feed_server import LocalFeedServer
 from storage.clock import utcnow
 from storage.db import Database
 from storage.models import ArticleTopic, FeedEntry, FeedFailure, Story, Topic

@@ -9,8 +9,8 @@ import pytest
 
 from collector.errors import BlockedURLError, FetchError
 from collector.fetch import USER_AGENT, Fetcher
-from collector.local_server import LocalFeedServer
-from collector.settings import CollectorOptions
+from sandbox.collector_options import CollectorOptions
+from sandbox.feed_server import LocalFeedServer
 from tests.collector.conftest import LoopbackTransport, fake_resolver
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from collector.errors import BlockedURLError, FetchError
-from collector.local_server import LocalFeedServer
 from collector.pages import fetch_page_text
-from collector.settings import CollectorOptions
+from sandbox.collector_options import CollectorOptions
+from sandbox.feed_server import LocalFeedServer
 
 
 async def test_a_page_is_fetched_and_its_article_extracted(

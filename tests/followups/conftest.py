@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.fake_bot_api import FakeBotAPI
+from sandbox.fake_bot_api import FakeBotAPI
 from storage.db import Database
 from tests.bot.conftest import FakeClock, RunningBot, make_settings
 

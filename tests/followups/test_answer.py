@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from summarizer.answer import SourceText, answer_question, pooled_summary
+from summarizer.answer import answer_question
+from summarizer.multidoc import StoryArticle, story_sentences
 from tests.followups.news import CEASEFIRE, FERRY, LIBRARY, Report
 
 
-def _sources(*reports: Report) -> list[SourceText]:
-    return [SourceText(r.title, r.text) for r in reports]
+def _sources(*reports: Report) -> list[StoryArticle]:
+    return [StoryArticle(r.source, r.title, r.text) for r in reports]
 
 
 def test_answer_sentences_are_about_the_question_and_cite_their_article() -> None:
@@ -29,11 +30,11 @@ def test_the_same_sentence_from_two_outlets_is_said_once() -> None:
 
 def test_a_title_only_match_falls_back_to_the_pooled_summary() -> None:
     answer = answer_question("Valdoria", _sources(*FERRY), 2)
-    assert [s.text for s in answer] == [s.text for s in pooled_summary(_sources(*FERRY), 2)]
+    assert [s.text for s in answer] == [s.text for s in story_sentences(_sources(*FERRY), 2)]
 
 
 def test_pooled_summary_draws_distinct_early_sentences_from_every_source() -> None:
-    summary = pooled_summary(_sources(*CEASEFIRE), 6)
+    summary = story_sentences(_sources(*CEASEFIRE), 6)
     assert 5 <= len(summary) <= 6
     texts = [s.text for s in summary]
     assert len(set(texts)) == len(texts)
@@ -43,4 +44,4 @@ def test_pooled_summary_draws_distinct_early_sentences_from_every_source() -> No
 
 def test_nothing_to_draw_from_gives_nothing() -> None:
     assert answer_question("anything", [], 3) == []
-    assert pooled_summary([SourceText("Short", "Short.")], 5) == []
+    assert story_sentences([StoryArticle("Gazette", "Short", "Short.")], 5) == []

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.fake_bot_api import SentMessage
+from sandbox.fake_bot_api import SentMessage
 from storage.search import story_articles
 from storage.topics import add_topic
 from tests.bot.conftest import RunningBot

@@ -9,8 +9,9 @@ from sqlalchemy import delete, update
 
 from storage.db import Database
 from storage.models import Article
-from storage.search import search_articles, search_stories, search_terms, story_articles
+from storage.search import search_articles, search_stories, story_articles
 from storage.topics import add_topic
+from summarizer.words import query_terms as search_terms
 from tests.followups.news import CEASEFIRE, FERRY, LIBRARY, add_reported_story
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -40,11 +41,13 @@ async def test_finds_articles_by_stemmed_words_best_first(
     db: Database, stories: dict[str, int]
 ) -> None:
     async with db.session() as session:
-        hits = await search_articles(session, "striking ferry crew")
+        hits = await search_articles(session, search_terms("striking ferry crew"))
     assert hits and {h.story_id for h in hits} == {stories["ferry"]}
     assert all("erry" in h.title or "ferr" in h.text for h in hits)
     async with db.session() as session:
-        prisoners = await search_articles(session, "what's new on the prisoner exchange?")
+        prisoners = await search_articles(
+            session, search_terms("what's new on the prisoner exchange?")
+        )
     assert prisoners[0].story_id == stories["ceasefire"]
 
 
@@ -66,16 +69,16 @@ async def test_query_syntax_in_user_text_is_never_syntax(
 ) -> None:
     async with db.session() as session:
         for hostile in HOSTILE:
-            hits = await search_articles(session, hostile)
+            hits = await search_articles(session, search_terms(hostile))
             assert {h.story_id for h in hits} <= {stories["ferry"]}, hostile
         assert len(await story_articles(session, list(stories.values()))) == 6  # nothing lost
 
 
 async def test_all_words_first_then_any_word(db: Database, stories: dict[str, int]) -> None:
     async with db.session() as session:
-        both = await search_articles(session, "ferry strike", match="all")
-        none = await search_articles(session, "ferry geneva", match="all")
-        relaxed = await search_articles(session, "ferry geneva")
+        both = await search_articles(session, search_terms("ferry strike"), match="all")
+        none = await search_articles(session, search_terms("ferry geneva"), match="all")
+        relaxed = await search_articles(session, search_terms("ferry geneva"))
     assert {h.story_id for h in both} == {stories["ferry"]}
     assert none == []
     assert {h.story_id for h in relaxed} == {stories["ferry"], stories["ceasefire"]}
@@ -85,12 +88,16 @@ async def test_recent_only_excluding_and_within_stories(
     db: Database, stories: dict[str, int]
 ) -> None:
     async with db.session() as session:
-        old = await search_articles(session, "library sundays")
-        recent = await search_articles(session, "library sundays", since=NOW - timedelta(days=30))
-        others = await search_stories(
-            session, "ferry geneva", match="any", exclude_story_id=stories["ferry"]
+        old = await search_articles(session, search_terms("library sundays"))
+        recent = await search_articles(
+            session, search_terms("library sundays"), since=NOW - timedelta(days=30)
         )
-        within = await search_articles(session, "geneva ferry", story_ids=[stories["ferry"]])
+        others = await search_stories(
+            session, search_terms("ferry geneva"), match="any", exclude_story_id=stories["ferry"]
+        )
+        within = await search_articles(
+            session, search_terms("geneva ferry"), story_ids=[stories["ferry"]]
+        )
     assert [h.story_id for h in old] == [stories["library"]] and recent == []
     assert [s.id for s in others] == [stories["ceasefire"]]
     assert others[0].source_count == 3 and others[0].title == CEASEFIRE[0].title
@@ -106,9 +113,11 @@ async def test_index_follows_edits_and_deletes(db: Database, stories: dict[str, 
         )
         await session.execute(delete(Article).where(Article.story_id == stories["ferry"]))
     async with db.session() as session:
-        assert await search_articles(session, "library sundays grant", match="all") == []
-        assert [h.story_id for h in await search_articles(session, "dinosaurs")] == [
+        assert (
+            await search_articles(session, search_terms("library sundays grant"), match="all") == []
+        )
+        assert [h.story_id for h in await search_articles(session, search_terms("dinosaurs"))] == [
             stories["library"]
         ]
-        assert await search_articles(session, "ferry") == []
+        assert await search_articles(session, search_terms("ferry")) == []
         assert len(await story_articles(session, [stories["ceasefire"]])) == 3

@@ -6,10 +6,10 @@ import html
 from pathlib import Path
 
 from bot.app import build_application
-from bot.fake_bot_api import FakeBotAPI, SentMessage
 from bot.settings import load_settings
-from collector.local_server import LocalFeedServer
 from collector.service import Collector
+from sandbox.fake_bot_api import FakeBotAPI, SentMessage
+from sandbox.feed_server import LocalFeedServer
 from storage.db import Database
 from storage.feeds import add_feed
 from storage.migrate import upgrade

@@ -6,8 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from collector.clustering import ClusterInput, StoryClusterer, cluster_articles, pairwise_scores
-from collector.clustering_eval import data_dir, load_split, republish
+from collector.clustering import StoryClusterer
+from sandbox.clustering_eval import (
+    ClusterInput,
+    cluster_articles,
+    data_dir,
+    load_split,
+    pairwise_scores,
+    republish,
+)
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 VOTE = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli import main
 from summarizer import split_sentences, summarize
 from tests.summarizer.conftest import ARTICLE, ARTICLE_TITLE
 

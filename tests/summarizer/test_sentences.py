@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import split_sentences
-from summarizer.sentences import words
+from summarizer.words import words
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from summarizer import ALGORITHMS, UnknownAlgorithmError, split_sentences, summarize
-from summarizer.news import select_sentences
+from summarizer.selection import select_sentences
 from tests.summarizer.conftest import ARTICLE, ARTICLE_TITLE
 
 # The boilerplate on the seed page, marked by hand: whole short lines, and a distinctive piece of
@@ -168,7 +168,13 @@ def test_fast_selection_matches_plain_maximal_marginal_relevance() -> None:
         similarity = [[0.0] * n for _ in range(n)]
         for i, j in itertools.combinations(range(n), 2):
             similarity[i][j] = similarity[j][i] = rng.random()
-        fast = select_sentences(
-            scores, lambda i, j, table=similarity: table[i][j], count, redundancy
+        fast = sorted(
+            select_sentences(
+                scores,
+                lambda i, j, table=similarity: table[i][j],
+                count,
+                redundancy=redundancy,
+                duplicate=0.7,
+            )
         )
         assert fast == _brute_force_mmr(scores, similarity, count, redundancy)

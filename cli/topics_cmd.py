@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import format_table, run_with_database
 from bot.settings import Settings
+from cli.common import format_table, run_with_database
 from storage.db import Database
 from storage.topics import add_topic, list_topics, remove_topic
 

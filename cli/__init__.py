@@ -15,7 +15,7 @@ from storage.topics import TopicError
 
 def _subcommand_modules() -> list[ModuleType]:
     # Imported lazily so `newsbrief --help` stays fast and one broken command cannot break all.
-    from bot.cli import (
+    from cli import (
         collect_cmd,
         db_cmd,
         demo_cmd,

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import format_table, run_with_database
 from bot.settings import Settings
+from cli.common import format_table, run_with_database
 from collector.opml import OpmlError, OpmlTopic, parse_opml, write_opml
 from storage.db import Database
 from storage.feeds import (

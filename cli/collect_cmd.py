@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import format_table, run_with_database
 from bot.settings import Settings
+from cli.common import format_table, run_with_database
 from collector.service import Collector, CollectReport, FeedResult
 from storage.db import Database
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.fake_bot_api_support import (
+from sandbox.fake_bot_api_support import (
     BOT_USER_ID,
     MAX_TEXT,
     FakeChat,

@@ -8,11 +8,13 @@ import contextlib
 import logging
 import signal
 from contextlib import AsyncExitStack
-from typing import Any
 from urllib.parse import urlsplit
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings, SettingsError, load_settings
+from collector.pool import WorkerPool
+from collector.report import FeedResult
+from collector.service import Collector
 from storage.db import Database, redact_url
 from storage.migrate import upgrade
 
@@ -73,12 +75,24 @@ async def serve(
     """Run until `stop` is set (by default: until SIGINT or SIGTERM)."""
     stop = stop or _stop_on_signals()
     db = Database(settings.database_url)
+    # One process pool for every CPU job of this process: the collector's extraction and
+    # summaries, and the bot's answers and "More" views. Workers start on first use, and a
+    # pool broken by a dead worker is replaced.
+    workers = WorkerPool()
     try:
         async with AsyncExitStack() as stack:
             collector = None
             if not args.no_collector:
-                collector = await stack.enter_async_context(_collector(db, settings))
-            application = build_application(settings, db, collector=collector)
+                collector = await stack.enter_async_context(
+                    Collector(db, settings, workers=workers)
+                )
+            application = build_application(
+                settings,
+                db,
+                collector=collector,
+                feed_checker=collector or OneOffFeedChecker(db, settings, workers),
+                cpu=workers,
+            )
             await stack.enter_async_context(application)
             await application.start()
             updater = application.updater
@@ -104,6 +118,7 @@ async def serve(
             await updater.stop()
             await application.stop()
     finally:
+        await workers.close()
         await db.dispose()
 
 
@@ -116,14 +131,16 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-@contextlib.asynccontextmanager
-async def _collector(db: Database, settings: Settings) -> Any:
-    """The feed collector, or nothing (with a warning) if it cannot start."""
-    try:
-        from collector.service import Collector
-    except ImportError:
-        log.warning("the collector is not available: feeds will not be collected")
-        yield None
-        return
-    async with Collector(db, settings) as collector:
-        yield collector
+class OneOffFeedChecker:
+    """Checks an admin's new feed with a short-lived collector, in a process that does not
+    collect (`--no-collector`)."""
+
+    def __init__(self, db: Database, settings: Settings, workers: WorkerPool) -> None:
+        self._db = db
+        self._settings = settings
+        self._workers = workers
+
+    async def check_feed(self, url: str) -> FeedResult:
+        """Fetch and store the feed once."""
+        async with Collector(self._db, self._settings, workers=self._workers) as collector:
+            return await collector.check_feed(url)

@@ -5,7 +5,7 @@ The bot under test is the real python-telegram-bot client pointed at `FakeBotAPI
 `getUpdates` (long polling wakes on injection), keeps what each chat received, checks message
 HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds requests.
 With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall, 1/s per chat
-or 20/min per group. Run `python -m bot.fake_bot_api` to serve it from a separate process; then
+or 20/min per group. Run `python -m sandbox.fake_bot_api` to serve it from a separate process; then
 `GET /_fake/stats` reports what it saw, `POST /_fake/inject` ({"chat_id", "text"} or {"chat_id",
 "message_id", "data"}) plays a user, and `GET /_fake/messages?chat_id=N` shows what a chat got.
 """
@@ -24,8 +24,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.fake_bot_api_methods import BotApiMethods
-from bot.fake_bot_api_support import (
+from sandbox.fake_bot_api_methods import BotApiMethods
+from sandbox.fake_bot_api_support import (
     FakeChat,
     SentMessage,
     TelegramHTMLError,

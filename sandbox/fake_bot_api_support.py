@@ -6,10 +6,11 @@ import json
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
+
+from sandbox.telegram_html import TelegramHTMLError, visible_text
 
 BOT_USER_ID = 100_000_001
 MAX_TEXT = 4096
@@ -27,25 +28,6 @@ _JSON_PARAMS = {
 _INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
 _TEXT_PARAMS = {"text", "caption", "callback_query_id", "url", "secret_token", "parse_mode"}
 
-# Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
-_ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "span",
-    "tg-spoiler",
-    "a",
-    "code",
-    "pre",
-    "blockquote",
-    "tg-emoji",
-}
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 
 
@@ -76,10 +58,6 @@ class SentMessage:
             for row in rows
             for button in row
         ]
-
-
-class TelegramHTMLError(ValueError):
-    """A request Telegram would refuse with 400 Bad Request; the message is its description."""
 
 
 @dataclass(frozen=True)
@@ -128,45 +106,11 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
-class _TelegramHTML(HTMLParser):
-    """Collects the visible text and checks tags are allowed and balanced."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _ALLOWED_TAGS:
-            raise TelegramHTMLError(f'can\'t parse entities: unsupported start tag "{tag}"')
-        if tag == "a" and not dict(attrs).get("href"):
-            raise TelegramHTMLError("can't parse entities: a link without href")
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1] != tag:
-            raise TelegramHTMLError(f'can\'t parse entities: unexpected end tag "{tag}"')
-        self.open.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def plain_text_of(text: str, parse_mode: Any) -> str:
     """What the reader sees; raises TelegramHTMLError where Telegram would refuse the HTML."""
     if str(parse_mode or "").upper() != "HTML":
         return text
-    # A bare "<" or "&" that is not an entity is an error for Telegram, not for HTMLParser.
-    if re.search(r"<(?![a-zA-Z/])", text):
-        raise TelegramHTMLError('can\'t parse entities: unescaped "<"')
-    if re.search(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)", text):
-        raise TelegramHTMLError('can\'t parse entities: unescaped "&"')
-    parser = _TelegramHTML()
-    parser.feed(text)
-    parser.close()
-    if parser.open:
-        raise TelegramHTMLError(f'can\'t parse entities: unclosed tag "{parser.open[-1]}"')
-    return "".join(parser.text)  # character references are already decoded
+    return visible_text(text)
 
 
 class TelegramLimits:

@@ -9,20 +9,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from bot.fake_bot_api import FakeBotAPI, SentMessage
 from bot.settings import Settings, load_settings
-from bot.terminal_render import render_buttons, render_message
-from collector.local_server import LocalFeedServer
 from collector.opml import parse_opml
 from collector.service import Collector, CollectReport
+from sandbox.fake_bot_api import FakeBotAPI, SentMessage
+from sandbox.feed_server import LocalFeedServer
+from sandbox.terminal_render import render_buttons, render_message
 from storage.db import Database
 from storage.feeds import FeedImport, import_feeds
 from storage.migrate import upgrade
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+# Package data of `sandbox`, so the demo also runs from an installed wheel.
+EXAMPLES_DIR = Path(str(resources.files("sandbox") / "examples"))
 DEMO_CHAT_ID = 424242
 DEMO_ADMIN_ID = 1
 # What the demo subscriber types, in order.
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo",
         help="run the whole pipeline offline on bundled sample feeds and show the briefing",
         description=(
-            "Serves the sample feeds and pages in examples/ from a local HTTP server, collects "
+            "Serves the bundled sample feeds and pages from a local HTTP server, collects "
             "and summarizes them, then plays a subscriber talking to the real bot through a "
             "local stand-in of the Telegram Bot API, and prints what the subscriber receives. "
             "Nothing leaves this machine; nothing is written outside a temporary directory."

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from bot.cli.common import format_table
+from cli.common import format_table
 from summarizer import ALGORITHMS, UnknownAlgorithmError
 from summarizer.api import check_algorithm
 from summarizer.evaluation import ORACLE, DatasetError, EvalResult, evaluate, load_articles

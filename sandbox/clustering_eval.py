@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from collector.clustering import ClusterInput
+from collector.clustering import StoryClusterer
 
 DATASETS = ("bbc_news_summary", "cnn_corpus")
 _START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -39,6 +40,16 @@ _TAIL_BOILERPLATE = (
     "Read more: the week's other big stories, and what to watch next.",
     "Follow us on social media for the latest updates as this story develops.",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInput:
+    """An article to cluster offline: identity, time and words."""
+
+    article_id: int
+    title: str
+    text: str
+    at: datetime
 
 
 def data_dir() -> Path | None:
@@ -136,3 +147,44 @@ def republish(
             articles.append(ClusterInput(article_id, title, text, start + delay))
             truth[article_id] = number
     return articles, truth
+
+
+def cluster_articles(
+    articles: Iterable[ClusterInput], clusterer: StoryClusterer | None = None
+) -> dict[int, int]:
+    """Story label of every article, fed in time order as the collector would see them."""
+    clusterer = StoryClusterer() if clusterer is None else clusterer
+    labels: dict[int, int] = {}
+    merged: dict[int, int] = {}
+    for article in sorted(articles, key=lambda a: (a.at, a.article_id)):
+        story, match = clusterer.assign(
+            article.article_id, article.title, article.text, article.at, article.article_id
+        )
+        labels[article.article_id] = story
+        for other in match.also if match is not None else ():
+            merged[other] = story
+
+    def final(story: int) -> int:
+        while story in merged:
+            story = merged[story]
+        return story
+
+    return {article: final(story) for article, story in labels.items()}
+
+
+def pairwise_scores(truth: dict[int, int], predicted: dict[int, int]) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of a clustering against the true grouping."""
+    both = Counter((truth[a], predicted[a]) for a in truth)
+    true_groups = Counter(truth.values())
+    predicted_groups = Counter(predicted[a] for a in truth)
+
+    def pairs(sizes: Sequence[int]) -> int:
+        return sum(n * (n - 1) // 2 for n in sizes)
+
+    agree = pairs(list(both.values()))
+    true_pairs = pairs(list(true_groups.values()))
+    predicted_pairs = pairs(list(predicted_groups.values()))
+    precision = agree / predicted_pairs if predicted_pairs else 1.0
+    recall = agree / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
