@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import os
 import random
 import statistics
 import sys
@@ -44,6 +43,7 @@ from storage.db import Database, sync_url
 from storage.migrate import upgrade
 from storage.models import Article, Story
 from storage.search import search_articles, search_stories
+from summarizer.evaluation import eval_data_dir
 from summarizer.words import query_terms
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -51,11 +51,9 @@ CHUNK = 1000
 
 
 def data_dir() -> Path | None:
-    """The evaluation corpus directory, if present."""
-    env = os.environ.get("NEWSBRIEF_EVAL_DATA")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data")
-    return next((p for p in candidates if (p / "cnn_corpus.jsonl").exists()), None)
+    """The evaluation corpus directory, if it holds the CNN corpus."""
+    folder = eval_data_dir()
+    return folder if (folder / "cnn_corpus.jsonl").exists() else None
 
 
 def load_corpus(directory: Path) -> list[tuple[str, list[str]]]:

@@ -38,20 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import summarize  # noqa: E402
 from summarizer.document import prepare_document  # noqa: E402
+from summarizer.evaluation import eval_data_dir  # noqa: E402
 from summarizer.sumy_algorithms import summarize_with_sumy  # noqa: E402
 
 Article = tuple[str, str | None]  # text, title
 FICTIONAL = Path(__file__).with_name("fictional_news.txt")
 
 
-def data_dir() -> Path:
-    """$NEWSBRIEF_EVAL_DATA, else ../shared/data beside the repository."""
-    return Path(os.environ.get("NEWSBRIEF_EVAL_DATA") or ROOT.parent / "shared" / "data")
-
-
 def load_articles(limit: int) -> tuple[list[Article], str]:
     """Up to `limit` CNN-Corpus test articles, or fictional ones when the data is absent."""
-    directory = data_dir()
+    directory = eval_data_dir()
     corpus, split_file = directory / "cnn_corpus.jsonl", directory / "cnn_corpus.split.json"
     if corpus.is_file() and split_file.is_file():
         wanted = set(json.loads(split_file.read_text(encoding="utf-8"))["test"])

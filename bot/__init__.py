@@ -1,1 +1,1 @@
-"""The Telegram edge: PTB Application, handlers, formatting, delivery, jobs, CLI, settings."""
+"""The Telegram edge: PTB Application, handlers, views, briefings, delivery, ticks, settings."""

@@ -16,6 +16,7 @@ from bot.formatting import (
     nothing_new_text,
     render_briefing,
 )
+from bot.ranking import importance
 from bot.settings import Settings
 from bot.slots import local_now
 from storage import briefings as store
@@ -91,7 +92,7 @@ class BriefingBuilder:
             if before is not None and before >= count:
                 continue  # already shown, and no new source since
             latest = max(m.latest_at for m in matches)
-            score = store.importance(
+            score = importance(
                 count,
                 (now - latest).total_seconds() / 3600,
                 topic_matches=len({m.topic_id for m in matches}),

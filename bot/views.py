@@ -12,7 +12,7 @@ from bot.formatting import MAX_MESSAGE, escape, escape_attribute, shorten, teleg
 from bot.slots import local_now, next_instant
 from bot.timeparse import format_minute
 from storage.briefings import StoryCard
-from storage.deliveries import QueueStats
+from storage.delivery_stats import QueueStats
 from storage.models import Topic
 from storage.search import StoryHit
 from storage.stats import FeedHealth

@@ -1,4 +1,4 @@
-"""The `newsbrief` command line: one module per subcommand, each with a `register` function."""
+"""The `newsbrief` command line: wires the packages together, one module per subcommand."""
 
 from __future__ import annotations
 

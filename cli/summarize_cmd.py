@@ -64,12 +64,10 @@ def _read_source(source: str) -> tuple[str, str | None]:
 
 def _fetch(url: str) -> tuple[str, str | None]:
     """The main text and title of the page at `url`, fetched through the collector."""
-    try:
-        from collector.errors import FetchError
-        from collector.pages import fetch_page_text
-    except ImportError:
-        raise InputError("fetching a URL is not available in this build") from None
+    # Imported here: httpx and trafilatura are only needed when the input is a URL.
     from bot.settings import load_settings
+    from collector.errors import FetchError
+    from collector.pages import fetch_page_text
 
     try:
         page = asyncio.run(fetch_page_text(url, load_settings()))

@@ -32,15 +32,15 @@ from collector.topics import TopicRule, build_rule
 from storage.articles import article_ids_by_url, known_guids, recent_simhashes
 from storage.clock import utcnow
 from storage.db import Database
-from storage.feeds import (
+from storage.feed_schedule import (
     ClaimedFeed,
     claim_feeds,
-    get_feed,
     record_feed_failure,
     record_feed_success,
     take_pause_notices,
     unpaused_feed_ids,
 )
+from storage.feeds import get_feed
 from storage.sources import site_host
 from storage.stories import grown_stories, recent_story_articles
 from storage.topics import list_topics

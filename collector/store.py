@@ -28,7 +28,7 @@ from storage.articles import (
     insert_article,
     link_feed_entry,
 )
-from storage.feeds import ClaimedFeed
+from storage.feed_schedule import ClaimedFeed
 from storage.sources import site_host
 from storage.stories import refresh_story
 

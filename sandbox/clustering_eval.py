@@ -10,7 +10,6 @@ every clustering also faces unrelated articles on neighbouring subjects.
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from collector.clustering import StoryClusterer
+from summarizer.evaluation import eval_data_dir
 
 DATASETS = ("bbc_news_summary", "cnn_corpus")
 _START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -53,10 +53,8 @@ class ClusterInput:
 
 
 def data_dir() -> Path | None:
-    """Where the shared evaluation data lives, or None when it is absent."""
-    configured = os.environ.get("NEWSBRIEF_EVAL_DATA")
-    default = Path(__file__).resolve().parents[2] / "shared" / "data"
-    folder = Path(configured) if configured else default
+    """The shared evaluation data (`summarizer.evaluation.eval_data_dir`), None if absent."""
+    folder = eval_data_dir()
     return folder if (folder / f"{DATASETS[0]}.jsonl").is_file() else None
 
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Article, ArticleTopic, FeedEntry
 
 _CHUNK = 500  # stay far below every backend's bound-parameter limit
@@ -18,9 +18,7 @@ _CHUNK = 500  # stay far below every backend's bound-parameter limit
 
 def insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING: the unique constraints decide what is a duplicate."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    return dialect_insert(session)(table).on_conflict_do_nothing()
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:

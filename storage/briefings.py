@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -10,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import (
     Article,
     ArticleTopic,
@@ -111,22 +110,6 @@ async def candidates(
     return [Candidate(s, t, at, n, float(w or 1.0)) for s, t, at, n, w in rows.tuples()]
 
 
-# Half the importance is lost every this many hours: this morning's story beats yesterday's.
-RECENCY_HALF_LIFE_HOURS = 12.0
-
-
-def importance(
-    source_count: int, age_hours: float, topic_matches: int = 1, weight: float = 1.0
-) -> float:
-    """A story's rank score: more distinct sources, fresher, more followed topics, weightier
-    feeds rank higher. Sources count by their logarithm: the tenth outlet adds less than the
-    second."""
-    sources = 1.0 + math.log2(max(source_count, 1))
-    topics = 1.0 + 0.25 * max(topic_matches - 1, 0)
-    decay = 0.5 ** (max(age_hours, 0.0) / RECENCY_HALF_LIFE_HOURS)
-    return max(weight, 0.0) * sources * topics * decay
-
-
 async def sent_counts(
     session: AsyncSession, subscriber_ids: Collection[int], story_ids: Collection[int]
 ) -> dict[tuple[int, int], int]:
@@ -208,10 +191,8 @@ async def save_briefings(session: AsyncSession, results: Sequence[SavedBriefing]
 
 
 async def _remember_stories(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = SentStory.__table__
-    stmt = insert(table)
+    stmt = dialect_insert(session)(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.subscriber_id, table.c.story_id],
         set_={

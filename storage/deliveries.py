@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Delivery, DeliveryTime, SchedulerMark, SentStory, Subscriber
 from storage.types import UTCDateTime
 
@@ -56,28 +56,13 @@ class Progress:
     sent_at: datetime | None
 
 
-@dataclass(frozen=True)
-class QueueStats:
-    """The queue as /stats shows it."""
-
-    pending: int
-    due: int
-    oldest_due_at: datetime | None
-    sent_today: int
-
-
-def _dialect_insert(session: AsyncSession) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if name == "postgresql" else sqlite.insert
-
-
 async def _insert_counted(session: AsyncSession, columns: list[Any], rows: Any) -> int:
     """INSERT ... SELECT ... ON CONFLICT DO NOTHING; returns the rows actually inserted.
 
     Counted through RETURNING: psycopg reports no rowcount for an INSERT ... SELECT.
     """
     stmt = (
-        _dialect_insert(session)(Delivery)
+        dialect_insert(session)(Delivery)
         .from_select(columns, rows)
         .on_conflict_do_nothing()
         .returning(Delivery.id)
@@ -95,7 +80,7 @@ async def get_mark(session: AsyncSession, name: str) -> datetime | None:
 
 async def advance_mark(session: AsyncSession, name: str, until: datetime) -> None:
     """Move the job's mark forward to `until` (never backwards)."""
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     stmt = insert(SchedulerMark).values(name=name, done_until=until)
     stmt = stmt.on_conflict_do_update(
         index_elements=[SchedulerMark.name],
@@ -374,30 +359,6 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     return await session.scalar(
         select(func.min(Delivery.next_attempt_at)).where(Delivery.status == PENDING)
     )
-
-
-async def queue_stats(session: AsyncSession, *, now: datetime, day_start: datetime) -> QueueStats:
-    """Pending rows, those already due, the oldest due instant, briefings sent since day_start."""
-    pending = await session.scalar(
-        select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
-    )
-    due, oldest = (
-        await session.execute(
-            select(func.count(), func.min(Delivery.next_attempt_at)).where(
-                Delivery.status.in_((PENDING, SENDING)), Delivery.next_attempt_at <= now
-            )
-        )
-    ).one()
-    sent_today = await session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .where(
-            Delivery.status == SENT,
-            Delivery.kind.in_((SCHEDULED, MANUAL)),
-            Delivery.sent_at >= day_start,
-        )
-    )
-    return QueueStats(int(pending or 0), int(due or 0), oldest, int(sent_today or 0))
 
 
 async def prune(session: AsyncSession, *, before: datetime) -> int:

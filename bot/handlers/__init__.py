@@ -37,8 +37,9 @@ ADMIN_HANDLERS = {
     "broadcast": admin.broadcast_command,
 }
 
-# Slow handlers run beside the others instead of holding up every chat's updates.
-NON_BLOCKING = {"addfeed"}
+# Slow handlers (a feed fetched, an answer pooled in the worker pool) run beside the others
+# instead of holding up every chat's updates.
+NON_BLOCKING = {"addfeed", "more", "search"}
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -47,11 +48,15 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         application.add_handler(CommandHandler(name, callback, block=name not in NON_BLOCKING))
     application.add_handler(CallbackQueryHandler(topics.toggle_topic, pattern=f"^{TOPIC_CALLBACK}"))
     application.add_handler(
-        CallbackQueryHandler(subscriber.more_about_story, pattern=f"^{MORE_CALLBACK}")
+        CallbackQueryHandler(
+            subscriber.more_about_story, pattern=f"^{MORE_CALLBACK}", block=False
+        )
     )
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     application.add_handler(
         # Groups: only commands (every chatter's message is not a question for the bot).
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, followups.question_message)
+        MessageHandler(
+            filters.TEXT & filters.ChatType.PRIVATE, followups.question_message, block=False
+        )
     )
     application.add_error_handler(common.log_error)

@@ -15,6 +15,7 @@ from bot.formatting import MAX_MESSAGE, MessagePart, dump_parts, escape, telegra
 from bot.handlers.common import admin_only, args_of, reply, rest_of_message
 from bot.views import feeds_messages, stats_text
 from storage import deliveries as queue
+from storage.delivery_stats import queue_stats
 from storage.feeds import FeedError, add_feed, remove_feed, set_feed_weight
 from storage.stats import articles_since, feed_health
 from storage.subscribers import count_by_status
@@ -187,7 +188,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
     async with app.db.session() as session:
         counts = await count_by_status(session)
-        stats = await queue.queue_stats(session, now=now, day_start=day_start)
+        stats = await queue_stats(session, now=now, day_start=day_start)
         articles = await articles_since(session, day_start)
     await reply(update, stats_text(counts, stats, articles, now))
 

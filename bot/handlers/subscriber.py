@@ -30,10 +30,12 @@ async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     subscriber, _ = await ensure_subscriber(update, context)
     app = services(context)
     async with app.db.session() as session:
-        if not await store.subscribed_topics(session, subscriber.id):
-            await reply(update, "You don't follow any topic yet. Pick some with /topics.")
-            return
-        await enqueue_manual(session, subscriber.id, app.clock())
+        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
+        if follows_topics:
+            await enqueue_manual(session, subscriber.id, app.clock())
+    if not follows_topics:
+        await reply(update, "You don't follow any topic yet. Pick some with /topics.")
+        return
     app.worker.wake()
     if update.effective_chat is not None:
         await update.effective_chat.send_action(ChatAction.TYPING)
@@ -44,26 +46,29 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = args_of(context)
     subscriber, _ = await ensure_subscriber(update, context)
     app = services(context)
-    async with app.db.session() as session:
-        current = await store.delivery_minutes(session, subscriber.id)
-        if not args:
-            shown = times_phrase(current) or "none"
-            await reply(
-                update,
-                f"Your delivery times: {shown} ({escape(subscriber.timezone)}).\n"
-                "Set them with /time 07:30 or several: /time 07:30 18:00; /time off for none.",
-            )
-            return
-        if [a.lower() for a in args] in (["off"], ["none"]):
-            await store.set_delivery_minutes(session, subscriber.id, [])
-            await reply(update, "No more scheduled briefings. /briefing still works anytime.")
-            return
+    if not args:
+        async with app.db.session() as session:
+            current = await store.delivery_minutes(session, subscriber.id)
+        shown = times_phrase(current) or "none"
+        await reply(
+            update,
+            f"Your delivery times: {shown} ({escape(subscriber.timezone)}).\n"
+            "Set them with /time 07:30 or several: /time 07:30 18:00; /time off for none.",
+        )
+        return
+    if [a.lower() for a in args] in (["off"], ["none"]):
+        minutes: list[int] = []
+    else:
         try:
             minutes = parse_times(args)
         except InputError as exc:
             await reply(update, f"{escape(str(exc))}.\nFor example: /time 07:30 18:00")
             return
+    async with app.db.session() as session:
         await store.set_delivery_minutes(session, subscriber.id, minutes)
+    if not minutes:
+        await reply(update, "No more scheduled briefings. /briefing still works anytime.")
+        return
     when = next_briefing_phrase(subscriber.timezone, minutes, app.clock())
     await reply(
         update,
@@ -128,12 +133,13 @@ async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, status
     assert chat is not None
     async with app.db.session() as session:
         subscriber = await store.get_subscriber(session, chat.id)
-        if subscriber is None:
-            await reply(update, NOT_REGISTERED)
-            return
-        was = subscriber.status
-        await store.set_status(session, subscriber.id, status)
-        minutes = await store.delivery_minutes(session, subscriber.id)
+        if subscriber is not None:
+            was = subscriber.status
+            await store.set_status(session, subscriber.id, status)
+            minutes = await store.delivery_minutes(session, subscriber.id)
+    if subscriber is None:
+        await reply(update, NOT_REGISTERED)
+        return
     if status == store.PAUSED:
         text = (
             "You were already paused. " if was == store.PAUSED else "Paused. "

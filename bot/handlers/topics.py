@@ -107,14 +107,15 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with services(context).db.session() as session:
         topic = await get_topic(session, name)
         if topic is None:
-            await query.answer("That topic no longer exists.")
-            return
-        if await subscribe(session, subscriber.id, topic.id):
+            note = "That topic no longer exists."
+        elif await subscribe(session, subscriber.id, topic.id):
             note = f"Following {topic.title}"
         else:
             await unsubscribe(session, subscriber.id, topic.id)
             note = f"Stopped following {topic.title}"
     await query.answer(note)
+    if topic is None:
+        return
     topics, followed = await _topics_and_followed(context, subscriber.id)
     try:
         await query.edit_message_text(

@@ -69,12 +69,14 @@ class RunningBot:
         db: Database,
         clock: FakeClock,
         collector: Any = None,
+        cpu: Any = None,
     ) -> None:
         self.api = api
         self.settings = settings
         self.db = db
         self.clock = clock
         self.collector = collector
+        self.cpu = cpu
         self.app: NewsbriefApplication | None = None
 
     async def __aenter__(self) -> RunningBot:
@@ -87,7 +89,12 @@ class RunningBot:
     async def start(self) -> None:
         """Build, initialise and start the bot with long polling."""
         self.app = build_application(
-            self.settings, self.db, clock=self.clock, collector=self.collector, schedule_jobs=False
+            self.settings,
+            self.db,
+            clock=self.clock,
+            collector=self.collector,
+            cpu=self.cpu,
+            schedule_jobs=False,
         )
         await self.app.initialize()
         await self.app.start()

@@ -13,7 +13,7 @@ from sandbox.collector_options import CollectorOptions
 from sandbox.feed_server import LocalFeedServer
 from storage.clock import utcnow
 from storage.db import Database
-from storage.feeds import claim_feeds
+from storage.feed_schedule import claim_feeds
 from tests.collector.helpers import add_feeds, articles, rss
 
 

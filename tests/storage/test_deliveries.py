@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage import deliveries as queue
 from storage.db import Database
+from storage.delivery_stats import queue_stats
 from storage.models import Delivery, Subscriber
 from storage.subscribers import register_subscriber, set_status
 
@@ -198,7 +199,7 @@ async def test_broadcast_manual_stats_and_pruning(db: Database) -> None:
         rows = await queue.claim_due(session, now=SLOT, limit=1, lease=LEASE)
         await queue.record_progress(session, [queue.Progress(rows[0].id, 1, [1], queue.SENT, SLOT)])
         await queue.finish(session, rows[0].id, queue.SENT)
-        stats = await queue.queue_stats(
+        stats = await queue_stats(
             session, now=SLOT + timedelta(minutes=1), day_start=SLOT.replace(hour=0)
         )
     assert (stats.pending, stats.due, stats.oldest_due_at) == (2, 2, SLOT)

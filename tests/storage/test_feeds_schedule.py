@@ -6,18 +6,13 @@ from datetime import timedelta
 
 from storage.clock import utcnow
 from storage.db import Database
-from storage.feeds import (
-    FeedImport,
-    add_feed,
+from storage.feed_schedule import (
     claim_feeds,
-    get_feed,
-    import_feeds,
-    recent_failures,
     record_feed_failure,
     record_feed_success,
-    resume_feed,
     take_pause_notices,
 )
+from storage.feeds import FeedImport, add_feed, get_feed, import_feeds, recent_failures, resume_feed
 from storage.topics import add_topic, get_topic
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.briefings import importance
+from bot.ranking import importance
 from storage.feeds import add_feed, get_feed
 from tests.bot.conftest import ADMIN_ID, RunningBot, add_topics
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -30,11 +29,6 @@ Local businesses near the harbour fear a drop in trade while the bridge is shut.
 Tom Alvarez, said he would open a stall on the Riverside side of the river.
 """
 ARTICLE_TITLE = "Northbridge council votes to close harbour bridge for repairs"
-
-
-def data_dir() -> Path:
-    """$NEWSBRIEF_EVAL_DATA, else ../shared/data beside the repository."""
-    return Path(os.environ.get("NEWSBRIEF_EVAL_DATA") or REPO.parent / "shared" / "data")
 
 
 @pytest.fixture

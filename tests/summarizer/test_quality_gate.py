@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.evaluation import evaluate, load_articles
-from tests.summarizer.conftest import data_dir
+from summarizer.evaluation import eval_data_dir, evaluate, load_articles
 
 # dataset -> (R-1, R-2, R-L) floors; measured 64.01 / 59.46 / 63.55 and 53.61 / 39.61 / 50.87.
 FLOORS = {
@@ -22,7 +21,7 @@ FLOORS = {
 
 @pytest.mark.parametrize("dataset", sorted(FLOORS))
 def test_news_stays_above_its_rouge_floor(dataset: str) -> None:
-    directory = data_dir()
+    directory = eval_data_dir()
     corpus, split_file = directory / f"{dataset}.jsonl", directory / f"{dataset}.split.json"
     if not (corpus.is_file() and split_file.is_file()):
         pytest.skip(
