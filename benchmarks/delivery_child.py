@@ -26,7 +26,7 @@ def seed(url: str, subscribers: int) -> dict[str, Any]:
     """Migrate and fill: topics, stories with articles, `subscribers` chats wanting 08:00 UTC."""
     from sqlalchemy import create_engine, insert
 
-    from storage.db import sync_url
+    from storage.db import sync_id_sequences, sync_url
     from storage.migrate import upgrade
     from storage.models import (
         Article,
@@ -121,6 +121,9 @@ def seed(url: str, subscribers: int) -> dict[str, Any]:
                     for k in range(1 + i % 3)
                 ],
             )
+        # The ids above were given explicitly: PostgreSQL's sequences must learn of them, or
+        # the next /start on this database collides with subscriber 1.
+        sync_id_sequences(connection)
     engine.dispose()
     return {"subscribers": subscribers, "seconds": round(time.perf_counter() - started, 1)}
 

@@ -6,6 +6,19 @@ or network errors past the attempt limit), or back to pending with a later `next
 (429 RetryAfter: after Telegram's delay, and all sending pauses meanwhile; network errors:
 exponential backoff). Progress is committed after each message, so a restart resumes a
 multi-part briefing at the next part.
+
+Exactly once rests on three rules (docs/bot.md names the windows that remain):
+
+- **A claim is checked before every send.** Rows are claimed in the name of this worker's
+  token; a heartbeat renews their leases while they are held (a long flood pause or a slow
+  answer never lets a lease run out), every write checks the token, and a part is sent only
+  while the lease has a third of its length left. A worker that lost a row never sends it.
+- **Nothing is sent that cannot be recorded.** When progress cannot be committed (the database
+  is away), every sender waits; the parts already sent are recorded as soon as it is back.
+- **A send Telegram may have accepted is not repeated.** If the request reached Telegram but
+  no answer came within `delivery_send_timeout_seconds`, the part counts as sent (the row's
+  error says so): Telegram has no idempotency key, and a duplicate briefing is worse than a
+  missing part after a minute of silence. Requests that never left are retried.
 """
 
 from __future__ import annotations
@@ -13,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -32,6 +46,8 @@ from telegram.warnings import PTBUserWarning
 from bot.briefing import BriefingBuilder
 from bot.formatting import MessagePart, load_parts
 from bot.progress import ProgressWriter
+from bot.redaction import redact
+from bot.request import is_unanswered
 from bot.settings import Settings
 from storage import deliveries as queue
 from storage.db import Database
@@ -48,6 +64,9 @@ warnings.filterwarnings(
 RETRY_BASE = timedelta(seconds=10)
 RETRY_CAP = timedelta(minutes=15)
 NO_PREVIEW = {"is_disabled": True}  # link previews off
+# A flood pause longer than this hands the held rows back to the queue, due when it ends,
+# instead of keeping them (and the sender slots) waiting in this process.
+LONG_FLOOD_PAUSE_SECONDS = 30.0
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -88,14 +107,18 @@ class DeliveryWorker:
         self.settings = settings
         self.clock = clock
         self.builder = builder or BriefingBuilder(db, settings, clock)
-        self.writer = ProgressWriter(db)
+        self.token = uuid.uuid4().hex  # names this worker's claims in the database
+        self.writer = ProgressWriter(db, self.token)
         self.counts: Counter[str] = Counter()  # messages, and outcomes by name
+        self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self._slots = asyncio.Semaphore(settings.delivery_concurrency)
         self._wake = asyncio.Event()
         self._claim_lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[None]] = set()
-        self._held_rows: set[int] = set()  # claimed here and not yet given back or closed
+        # Rows claimed here and not yet given back or closed, with their lease's end.
+        self._held: dict[int, datetime] = {}
         self._task: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self._paused_until = 0.0  # loop time: Telegram asked the whole bot to wait
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -108,19 +131,19 @@ class DeliveryWorker:
     async def stop(self) -> None:
         """Stop at once: sends in flight are abandoned and their rows handed back to the
         queue, so this or another worker resumes them at their next unsent part."""
-        tasks = [t for t in (self._task, *self._inflight) if t is not None]
+        tasks = [t for t in (self._task, self._heartbeat, *self._inflight) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._task = None
+        self._task = self._heartbeat = None
         await self.writer.drain()
-        if self._held_rows:
-            held, self._held_rows = sorted(self._held_rows), set()
+        if self._held:
+            held, self._held = sorted(self._held), {}
             try:
                 async with self.db.session() as session:
-                    await queue.release_claims(session, held)
+                    await queue.release_claims(session, held, token=self.token)
             except Exception:  # their leases expire instead
-                log.exception("could not hand %d claimed deliveries back", len(held))
+                log.warning("could not hand %d claimed deliveries back", len(held))
 
     def wake(self) -> None:
         """Look at the queue now (new rows were queued)."""
@@ -128,6 +151,7 @@ class DeliveryWorker:
 
     async def run_until_idle(self) -> None:
         """Deliver everything due now, then return (rows retried later stay queued)."""
+        self._ensure_heartbeat()
         while True:
             if not await self._dispatch_batch():
                 if not self._inflight:
@@ -135,17 +159,21 @@ class DeliveryWorker:
                 await asyncio.wait(set(self._inflight))
 
     async def _run(self) -> None:
+        self._ensure_heartbeat()
         while True:
             try:
                 claimed = await self._dispatch_batch()
-            except Exception:
-                log.exception("delivery worker: claiming failed; trying again shortly")
+            except Exception as exc:  # the database is away: try again shortly
+                log.warning("delivery worker: claiming failed (%s); trying again shortly", exc)
                 claimed = 0
             if not claimed:
                 await self._idle()
 
     async def _idle(self) -> None:
         timeout = self.settings.delivery_poll_seconds
+        flood = self._flood_pause_left()
+        if flood > 0:
+            timeout = min(timeout, flood)
         with contextlib.suppress(Exception):
             async with self.db.session() as session:
                 due = await queue.next_due_at(session)
@@ -155,6 +183,50 @@ class DeliveryWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
+    # -- claims ------------------------------------------------------------------------------
+
+    def _ensure_heartbeat(self) -> None:
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(self._renew_forever(), name="delivery-leases")
+
+    async def _renew_forever(self) -> None:
+        """Renew the leases of held rows every third of a lease, so none runs out while this
+        worker still means to send it (a long flood pause, a slow answer)."""
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            await self.renew_leases()
+
+    async def renew_leases(self) -> None:
+        """Extend the leases of every held row; forget rows another worker has taken."""
+        held = list(self._held)
+        if not held:
+            return
+        until = self.clock() + self.lease
+        try:
+            async with self.db.session() as session:
+                kept = await queue.renew_claims(session, token=self.token, ids=held, until=until)
+        except Exception as exc:  # senders stop on their own as the leases run low
+            log.warning("could not renew %d delivery leases (%s)", len(held), exc)
+            return
+        for delivery_id in held:
+            if delivery_id in kept:
+                if delivery_id in self._held:
+                    self._held[delivery_id] = until
+            else:
+                self._release(delivery_id, "its claim was taken over")
+
+    def _owns(self, delivery_id: int) -> bool:
+        """Whether this worker may still send for the row: held, with a third of its lease
+        left (room for the send itself before anyone else could take it)."""
+        until = self._held.get(delivery_id)
+        return until is not None and until - self.clock() > self.lease / 3
+
+    def _release(self, delivery_id: int, why: str | None = None) -> None:
+        if self._held.pop(delivery_id, None) is not None and why:
+            self.counts["claims_lost"] += 1
+            log.warning("delivery %d: not sending it any more: %s", delivery_id, why)
+
     # -- claiming ----------------------------------------------------------------------------
 
     async def _dispatch_batch(self) -> int:
@@ -163,17 +235,20 @@ class DeliveryWorker:
         # so far is already in the hands of a sender (run_until_idle relies on it).
         async with self._claim_lock:
             self._wake.clear()  # any wake from here on means "look again"
+            if self._flood_pause_left() > 0 or not self.writer.healthy:
+                return 0  # claim nothing that could not be sent or recorded now
             now = self.clock()
             async with self.db.session() as session:
                 rows = await queue.claim_due(
                     session,
                     now=now,
                     limit=self.settings.delivery_batch_size,
-                    lease=timedelta(seconds=self.settings.delivery_lease_seconds),
+                    lease=self.lease,
+                    token=self.token,
                 )
             if not rows:
                 return 0
-            self._held_rows.update(row.id for row in rows)
+            self._held.update((row.id, now + self.lease) for row in rows)
             for row in await self._prepare(rows, now):
                 await self._slots.acquire()
                 task = asyncio.create_task(self._deliver_safely(row))
@@ -190,38 +265,37 @@ class DeliveryWorker:
     ) -> list[queue.ClaimedDelivery]:
         """Close rows that must not go out; build the payload of the others (once)."""
         max_age = timedelta(minutes=self.settings.missed_slot_max_age_minutes)
-        closed: list[tuple[int, str, str]] = []
+        closed: list[queue.Outcome] = []
         ready = []
         for row in rows:
             if row.subscriber_status == "blocked":
-                closed.append((row.id, queue.BLOCKED, "the subscriber had blocked the bot"))
+                closed.append(
+                    queue.Outcome(row.id, queue.BLOCKED, "the subscriber had blocked the bot")
+                )
             elif row.subscriber_status == "paused" and row.kind != queue.MANUAL:
-                closed.append((row.id, queue.SKIPPED, "the subscriber paused briefings"))
+                closed.append(
+                    queue.Outcome(row.id, queue.SKIPPED, "the subscriber paused briefings")
+                )
             elif (
                 row.parts_sent == 0 and row.kind != queue.BROADCAST and now - row.slot_at > max_age
             ):
-                closed.append(
-                    (
-                        row.id,
-                        queue.SKIPPED,
-                        f"too late to send (due {row.slot_at:%Y-%m-%d %H:%M} UTC)",
-                    )
-                )
+                reason = f"too late to send (due {row.slot_at:%Y-%m-%d %H:%M} UTC)"
+                closed.append(queue.Outcome(row.id, queue.SKIPPED, reason))
             else:
                 ready.append(row)
         if closed:
-            async with self.db.session() as session:
-                for delivery_id, status, reason in closed:
-                    await queue.finish(session, delivery_id, status, error=reason)
-            self.counts.update(status for _, status, _ in closed)
-            self._held_rows.difference_update(delivery_id for delivery_id, _, _ in closed)
+            await asyncio.gather(*(self.writer.write(outcome) for outcome in closed))
+            self.counts.update(outcome.status for outcome in closed)
+            for outcome in closed:
+                self._release(outcome.delivery_id)
         payloads = await self.builder.build([row for row in ready if row.payload is None])
         for row in ready:
             if row.payload is None:
                 row.payload = payloads.get(row.id)
         empty = [row for row in ready if row.payload is None]
         self.counts[queue.EMPTY] += len(empty)
-        self._held_rows.difference_update(row.id for row in empty)
+        for row in empty:
+            self._release(row.id)
         return [row for row in ready if row.payload is not None]
 
     # -- sending -----------------------------------------------------------------------------
@@ -234,7 +308,7 @@ class DeliveryWorker:
         except Exception as exc:
             log.exception("delivery %d: unexpected error", row.id)
             await self._retry_or_fail(row, f"internal error: {exc!r}")
-        self._held_rows.discard(row.id)
+        self._release(row.id)
 
     async def _deliver(self, row: queue.ClaimedDelivery) -> None:
         """Send the row's remaining parts, recording each one before the next."""
@@ -242,26 +316,68 @@ class DeliveryWorker:
         parts = load_parts(row.payload)
         message_ids = list(row.message_ids)
         for index in range(row.parts_sent, len(parts)):
-            await self._respect_flood_pause()
-            part = parts[index]
-            try:
-                message_id = await self._send(row.chat_id, part)
-            except TelegramError as exc:
-                await self._handle_error(row, exc)
+            if not await self._ready_to_send(row):
                 return
+            note = None
+            try:
+                message_id = await self._send(row.chat_id, parts[index])
+            except TelegramError as exc:
+                if not is_unanswered(exc):
+                    await self._handle_error(row, exc)
+                    return
+                # The request reached Telegram and no answer came back: it was probably
+                # delivered, and resending would show it twice. Count it as sent.
+                message_id = 0
+                self.counts["unconfirmed"] += 1
+                seconds = self.settings.delivery_send_timeout_seconds
+                note = (
+                    f"part {index + 1} of {len(parts)}: Telegram did not answer within "
+                    f"{seconds:g} s; counted as sent, not resent"
+                )
+                log.warning("delivery %d: %s", row.id, note)
             message_ids.append(message_id)
             done = index + 1 == len(parts)
-            await self.writer.write(
-                queue.Progress(
-                    row.id,
-                    index + 1,
-                    message_ids,
-                    queue.SENT if done else queue.SENDING,
-                    self.clock() if done else None,
-                )
+            change = queue.Progress(
+                row.id,
+                index + 1,
+                message_ids,
+                queue.SENT if done else queue.SENDING,
+                self.clock() if done else None,
+                note,
             )
+            if not await self.writer.write(change):
+                self._release(row.id, "its claim was taken over while a part was sent")
+                return
             self.counts["messages"] += 1
         self.counts[queue.SENT] += 1
+
+    async def _ready_to_send(self, row: queue.ClaimedDelivery) -> bool:
+        """Wait until a part may go out: no flood pause, the database recording, the claim
+        still ours. False: the row is no longer this worker's to send (or was handed back)."""
+        while True:
+            if not self._owns(row.id):
+                self._release(row.id, "its lease ran out before the next part")
+                return False
+            pause = self._flood_pause_left()
+            if pause > LONG_FLOOD_PAUSE_SECONDS:
+                # Hand it back, due when the pause ends: any worker resumes it then.
+                await self.writer.write(
+                    queue.Outcome(
+                        row.id,
+                        queue.PENDING,
+                        f"429 rate limited: every send paused for {pause:.0f} s",
+                        next_attempt_at=self.clock() + timedelta(seconds=pause),
+                    )
+                )
+                self._release(row.id)
+                return False
+            if pause > 0:
+                await asyncio.sleep(pause)  # the heartbeat keeps the lease meanwhile
+                continue
+            if not self.writer.healthy:
+                await self.writer.wait_healthy()
+                continue
+            return True
 
     async def _send(self, chat_id: int, part: MessagePart) -> int:
         """sendMessage through PTB's request path (rate limiter, error mapping); returns the id.
@@ -278,8 +394,15 @@ class DeliveryWorker:
         }
         if part.buttons:
             api_kwargs["reply_markup"] = inline_keyboard(part)
-        result = await self.bot.do_api_request("sendMessage", api_kwargs=api_kwargs)
+        result = await self.bot.do_api_request(
+            "sendMessage",
+            api_kwargs=api_kwargs,
+            read_timeout=self.settings.delivery_send_timeout_seconds,
+        )
         return int(result["message_id"])  # type: ignore[index]
+
+    def _flood_pause_left(self) -> float:
+        return self._paused_until - asyncio.get_running_loop().time()
 
     async def _handle_error(self, row: queue.ClaimedDelivery, exc: TelegramError) -> None:
         if isinstance(exc, RetryAfter):
@@ -287,59 +410,68 @@ class DeliveryWorker:
             loop_now = asyncio.get_running_loop().time()
             self._paused_until = max(self._paused_until, loop_now + seconds)
             self.counts["rate_limited"] += 1
+            # A warning, not a traceback: several processes sharing one bot meet it routinely.
             log.warning("delivery %d: Telegram asks to wait %.0f s", row.id, seconds)
-            async with self.db.session() as session:
-                await queue.retry_later(
-                    session,
+            await self.writer.write(
+                queue.Outcome(
                     row.id,
-                    at=self.clock() + timedelta(seconds=seconds),
-                    error=f"429 rate limited: retry after {seconds:g} s",
-                    count_attempt=False,
+                    queue.PENDING,
+                    f"429 rate limited: retry after {seconds:g} s",
+                    next_attempt_at=self.clock() + timedelta(seconds=seconds),
                 )
+            )
         elif isinstance(exc, Forbidden):
             log.info("chat %d blocked the bot (%s): marking it blocked", row.chat_id, exc.message)
             self.counts[queue.BLOCKED] += 1
-            async with self.db.session() as session:
-                await queue.mark_blocked(session, row.subscriber_id, f"403 {exc.message}")
-        elif isinstance(exc, ChatMigrated):
-            async with self.db.session() as session:
-                await move_chat(session, row.chat_id, exc.new_chat_id)
-                await queue.retry_later(
-                    session,
+            await self.writer.write(
+                queue.Outcome(
                     row.id,
-                    at=self.clock(),
-                    error=f"chat moved to {exc.new_chat_id}",
-                    count_attempt=False,
+                    queue.BLOCKED,
+                    redact(f"403 {exc.message}"),
+                    subscriber_id=row.subscriber_id,
                 )
+            )
+        elif isinstance(exc, ChatMigrated):
+            try:
+                async with self.db.session() as session:
+                    await move_chat(session, row.chat_id, exc.new_chat_id)
+            except Exception as failure:  # the retry meets ChatMigrated again and moves it then
+                log.warning("could not move chat %d: %s", row.chat_id, failure)
+            await self.writer.write(
+                queue.Outcome(
+                    row.id,
+                    queue.PENDING,
+                    f"chat moved to {exc.new_chat_id}",
+                    next_attempt_at=self.clock(),
+                )
+            )
             self.wake()
         elif isinstance(exc, BadRequest):
             log.warning("delivery %d: Telegram refused it: %s", row.id, exc.message)
             self.counts[queue.FAILED] += 1
-            async with self.db.session() as session:
-                await queue.finish(session, row.id, queue.FAILED, error=f"400 {exc.message}")
-        else:  # NetworkError, TimedOut, 5xx, anything else: try again later
+            error = redact(f"400 {exc.message}")
+            await self.writer.write(queue.Outcome(row.id, queue.FAILED, error))
+        else:  # NetworkError, TimedOut before the request left, 5xx: try again later
             await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
 
     async def _retry_or_fail(self, row: queue.ClaimedDelivery, error: str) -> None:
+        # Transport errors may name the Bot API URL, and with it the token: stored redacted.
+        error = redact(error)
         attempt = row.attempts + 1
-        async with self.db.session() as session:
-            if attempt >= self.settings.delivery_max_attempts:
-                self.counts[queue.FAILED] += 1
-                await queue.finish(
-                    session, row.id, queue.FAILED, error=f"gave up after {attempt} tries: {error}"
-                )
-                log.warning("delivery %d failed for good: %s", row.id, error)
-                return
-            self.counts["retried"] += 1
-            await queue.retry_later(
-                session,
+        if attempt >= self.settings.delivery_max_attempts:
+            self.counts[queue.FAILED] += 1
+            log.warning("delivery %d failed for good: %s", row.id, error)
+            await self.writer.write(
+                queue.Outcome(row.id, queue.FAILED, f"gave up after {attempt} tries: {error}")
+            )
+            return
+        self.counts["retried"] += 1
+        await self.writer.write(
+            queue.Outcome(
                 row.id,
-                at=self.clock() + retry_delay(attempt),
-                error=error,
+                queue.PENDING,
+                error,
+                next_attempt_at=self.clock() + retry_delay(attempt),
                 count_attempt=True,
             )
-
-    async def _respect_flood_pause(self) -> None:
-        delay = self._paused_until - asyncio.get_running_loop().time()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        )

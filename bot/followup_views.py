@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.formatting import (
     BUTTONS_PER_ROW,
     MAX_MESSAGE,
-    escape,
-    escape_attribute,
+    escape_within,
+    first_message,
+    fit_line,
+    link,
     shorten,
     telegram_length,
 )
@@ -22,6 +24,8 @@ from summarizer.pooling import CitedSentence
 
 MAX_QUESTION = 120
 MAX_ANSWER_SENTENCE = 500
+MAX_SOURCE_LINE = MAX_MESSAGE // 2  # past this a source line loses its link (its text stays)
+MAX_TOPIC_EXAMPLE = 60
 
 
 def answer_text(
@@ -29,37 +33,40 @@ def answer_text(
 ) -> str:
     """The answer: each sentence with the number of its source, then the numbered sources.
 
-    Sentences are dropped from the end until the message fits Telegram's limit.
+    Sentences are dropped from the end until the message fits Telegram's limit; a source line
+    that would take more than half of it shows its text without the link.
     """
     sentences = list(sentences)
     while True:
         numbers: dict[int, int] = {}
         for sentence in sentences:
             numbers.setdefault(sentence.source, len(numbers) + 1)
-        lines = [f"🔎 <b>{escape(shorten(question, MAX_QUESTION))}</b>", ""]
+        lines = [f"🔎 <b>{_question(question)}</b>", ""]
         lines += [
-            f"• {escape(shorten(s.text, MAX_ANSWER_SENTENCE))} [{numbers[s.source]}]"
+            f"• {escape_within(shorten(s.text, MAX_ANSWER_SENTENCE), MAX_ANSWER_SENTENCE * 2)} "
+            f"[{numbers[s.source]}]"
             for s in sentences
         ]
         lines += ["", "<b>Sources</b>"]
         for index, number in numbers.items():
             hit = sources[index]
-            name = escape(shorten(source_label(hit.source_name, hit.url), 60))
-            lines.append(
-                f'[{number}] <a href="{escape_attribute(hit.url)}">{name}</a> — '
-                f"{escape(shorten(hit.title, 150))}"
-            )
+            name = escape_within(shorten(source_label(hit.source_name, hit.url), 60), 120)
+            title = escape_within(shorten(hit.title, 150), 300)
+            line = f"[{number}] {link(hit.url, name)} — {title}"
+            lines.append(fit_line(line, MAX_SOURCE_LINE))
         text = "\n".join(lines)
-        if telegram_length(text) <= MAX_MESSAGE or len(sentences) <= 1:
-            return text if telegram_length(text) <= MAX_MESSAGE else text[:MAX_MESSAGE]
+        if telegram_length(text) <= MAX_MESSAGE:
+            return text
+        if len(sentences) <= 1:
+            return first_message(lines)
         sentences.pop()
 
 
 def nothing_found_text(question: str, topic_titles: Sequence[str]) -> str:
     """No recent article matches: say so and suggest what to ask about."""
-    lines = [f"I found no recent news about “{escape(shorten(question, MAX_QUESTION))}”."]
+    lines = [f"I found no recent news about “{_question(question)}”."]
     if topic_titles:
-        examples = ", ".join(f"/more {escape(t.lower())}" for t in topic_titles[:8])
+        examples = ", ".join(f"/more {_topic(t.lower())}" for t in topic_titles[:8])
         lines.append(f"Try a topic I follow: {examples}.")
     lines.append("Or try other words with /search. Send /help to see all commands.")
     return "\n".join(lines)
@@ -72,7 +79,8 @@ def no_question_text(topic_titles: Sequence[str]) -> str:
         "or use /more &lt;topic&gt; and /search &lt;words&gt;."
     ]
     if topic_titles:
-        lines.append("Topics: " + ", ".join(escape(t) for t in topic_titles[:8]) + ".")
+        titles = ", ".join(_topic(t) for t in topic_titles[:8])
+        lines.append(f"Topics: {titles}.")
     lines.append("Send /help to see all commands, or /briefing for the news.")
     return "\n".join(lines)
 
@@ -81,7 +89,17 @@ def story_line(number: int, story: StoryHit) -> str:
     """'3. Title — 2 Mar · 4 sources'."""
     sources = "1 source" if story.source_count == 1 else f"{story.source_count} sources"
     when = _day(story.first_seen_at)
-    return f"{number}. {escape(shorten(story.title, 200))} — {when} · {sources}"
+    # 200 visible characters; at most 350 of HTML, so eight lines always fit one message.
+    title = escape_within(shorten(story.title, 200), 350)
+    return f"{number}. {title} — {when} · {sources}"
+
+
+def _question(question: str) -> str:
+    return escape_within(shorten(question, MAX_QUESTION), MAX_QUESTION * 5)
+
+
+def _topic(title: str) -> str:
+    return escape_within(shorten(title, MAX_TOPIC_EXAMPLE), MAX_TOPIC_EXAMPLE * 5)
 
 
 def _day(moment: datetime) -> str:
@@ -92,10 +110,10 @@ def search_results_text(query: str, stories: Sequence[StoryHit]) -> str:
     """The /search answer: matching stories, numbered like their Expand buttons."""
     if not stories:
         return ""
-    lines = [f"🔎 <b>Stories about “{escape(shorten(query, MAX_QUESTION))}”</b>", ""]
+    lines = [f"🔎 <b>Stories about “{_question(query)}”</b>", ""]
     lines += [story_line(n, story) for n, story in enumerate(stories, start=1)]
     lines += ["", "Tap a number for the longer summary and all sources."]
-    return "\n".join(lines)
+    return first_message(lines)
 
 
 def expand_keyboard(stories: Sequence[StoryHit], label: str = "#") -> InlineKeyboardMarkup | None:

@@ -3,6 +3,12 @@
 Pure functions: no Telegram, no database. A rendered briefing is a list of `MessagePart`s, each
 at most `MAX_MESSAGE` characters of HTML (stricter than Telegram, which counts only the visible
 text), stored as JSON on the delivery row so a resend is byte-for-byte the same.
+
+The HTML rule for every message the bot builds: markup is never cut. Each line is balanced HTML
+on its own; messages are split between lines (`split_blocks`), and a line too long for its room
+first loses its links (their text stays) and then becomes its visible text, shortened before it
+is escaped (`fit_line`, `escape_within`). A cut inside `<a href="…` or `&amp;` is what makes
+Telegram answer 400 "can't parse entities".
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +27,7 @@ MAX_SENTENCE = 600
 MAX_SOURCE_NAME = 60
 MAX_LINKED_SOURCES = 3
 BUTTONS_PER_ROW = 4
+MIN_FITTED_LINE = 40  # less room than this at a message's end: the line is left out, not cut
 _ELLIPSIS = "…"
 
 
@@ -43,11 +51,109 @@ def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
+    if limit < 2:
+        return _ELLIPSIS[:limit]
     cut = text[: limit - 1]
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-") + _ELLIPSIS
+
+
+# Our own HTML only: every "<", ">" and '"' inside text and addresses is escaped, so a tag is
+# "<" up to the next ">", and a link's address is everything up to the next '"'.
+_TAG = re.compile(r"<[^>]*>")
+_LINK = re.compile(r'<a href="[^"]*">|</a>')
+
+
+def escape_within(text: str, limit: int) -> str:
+    """`text` on one line and escaped, shortened before escaping so the HTML has at most
+    `limit` characters ("&" becomes five)."""
+    budget = limit
+    while budget > 0:
+        shown = escape(shorten(text, budget))
+        length = telegram_length(shown)
+        if length <= limit:
+            return shown
+        budget = min(budget - 1, budget * limit // length)
+    return ""
+
+
+def echo(text: str, limit: int = 300) -> str:
+    """Text echoed in a reply (a user's input, an error, a feed's title): one line of at most
+    `limit` visible characters, escaped."""
+    return escape(shorten(text, limit))
+
+
+def link(url: str, label: str) -> str:
+    """`label` (already HTML) linked to `url`."""
+    return f'<a href="{escape_attribute(url)}">{label}</a>'
+
+
+def unlinked(line: str) -> str:
+    """A line of our HTML with its links removed and their text kept."""
+    return _LINK.sub("", line)
+
+
+def visible(line: str) -> str:
+    """What the reader sees of a line of our HTML."""
+    return html.unescape(_TAG.sub("", line))
+
+
+def fit_line(line: str, limit: int = MAX_MESSAGE) -> str:
+    """A line of our HTML within `limit`: as it is, else without its links, else its visible
+    text shortened and escaped (formatting lost, markup never cut)."""
+    if telegram_length(line) <= limit:
+        return line
+    without_links = unlinked(line)
+    if telegram_length(without_links) <= limit:
+        return without_links
+    return escape_within(visible(line), limit)
+
+
+def split_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join blocks with newlines into as few messages as fit `limit` each.
+
+    A block too long for one message is split between its lines, and a line too long on its
+    own goes through `fit_line`: no message ever ends inside a tag or an entity.
+    """
+    lines: list[str] = []
+    for block in blocks:
+        if telegram_length(block) <= limit:
+            lines.append(block)
+        else:
+            lines.extend(fit_line(line, limit) for line in block.split("\n"))
+    messages: list[str] = []
+    current: str | None = None
+    for line in lines:
+        if current is None:
+            current = line
+        elif telegram_length(current) + 1 + telegram_length(line) <= limit:
+            current = f"{current}\n{line}"
+        else:
+            messages.append(current)
+            current = line
+    if current is not None:
+        messages.append(current)
+    return [message for message in messages if visible(message).strip()]
+
+
+def first_message(lines: Iterable[str], limit: int = MAX_MESSAGE) -> str:
+    """As many whole lines as fit one message; the line that does not fit is shown without its
+    links if that fits, else shortened to the room left, and the lines after it are left out."""
+    shown: list[str] = []
+    used = -1  # no newline before the first line
+    for line in lines:
+        room = limit - used - 1
+        if telegram_length(line) > room:
+            if room >= min(MIN_FITTED_LINE, limit):
+                fitted = fit_line(line, room)
+                if visible(fitted).strip():
+                    shown.append(fitted)
+            break
+        shown.append(line)
+        used += 1 + telegram_length(line)
+    return "\n".join(shown)
 
 
 @dataclass(frozen=True)

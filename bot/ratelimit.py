@@ -10,6 +10,7 @@ AIORateLimiter does not do for private chats.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,19 @@ CHAT_INTERVAL_SECONDS = 1.05
 GROUP_INTERVAL_SECONDS = 60 / 20 * 1.03
 _MAX_IDLE_CHATS = 512
 _MESSAGE_ENDPOINTS = ("send", "edit", "copy", "forward")
+
+
+class _RetriedByUs(logging.Filter):
+    """Drops AIORateLimiter's "Rate limit hit after maximum of 0 retries" traceback: with
+    max_retries=0 it fires on every 429, which the delivery worker reschedules and reports as
+    one warning line of its own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for the limiter's give-up message, True for everything else."""
+        return not str(record.msg).startswith("Rate limit hit after maximum")
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_RetriedByUs())
 
 
 @dataclass

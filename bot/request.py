@@ -6,6 +6,10 @@ CPU per sendMessage (most of it in httpcore's connection-pool bookkeeping) where
 the bot does not make today) as multipart. Errors map to PTB's as HTTPXRequest maps them:
 timeouts to TimedOut, other transport failures to NetworkError; HTTP status handling stays in
 BaseRequest.
+
+A read timeout is told apart from the others: the request was written and Telegram may well
+have acted on it (`UnansweredRequest`, see `is_unanswered`), so the delivery worker must not
+send it again; a connect or pool timeout means nothing left, and a retry is safe.
 """
 
 from __future__ import annotations
@@ -18,10 +22,28 @@ from urllib.parse import urlsplit
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _JSON = {"Content-Type": "application/json"}
+
+
+class UnansweredRequest(TimedOut):
+    """The request was sent in full but no answer came in time: Telegram may have done it."""
+
+
+def is_unanswered(exc: TelegramError) -> bool:
+    """Whether a failed request may nevertheless have been carried out by Telegram.
+
+    True for our backend's `UnansweredRequest` and, with PTB's httpx backend, for a read
+    timeout (httpx.ReadTimeout under PTB's TimedOut); connect and pool timeouts are False.
+    """
+    if isinstance(exc, UnansweredRequest):
+        return True
+    if not isinstance(exc, TimedOut):
+        return False
+    cause = exc.__cause__
+    return type(cause).__name__ in ("ReadTimeout", "WriteTimeout")
 
 
 class AiohttpRequest(BaseRequest):
@@ -98,7 +120,9 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=body, headers=headers, timeout=timeout, proxy=_proxy_for(url)
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as exc:
+        except aiohttp.SocketTimeoutError as exc:  # sock_read: the request had been written
+            raise UnansweredRequest("Telegram did not answer in time") from exc
+        except TimeoutError as exc:  # connecting or waiting for a pooled connection
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(default=32, ge=1)
     max_per_host: int = Field(default=4, ge=1)
     feed_failures_before_pause: int = Field(default=10, ge=1)
+    # One feed check (the feed and every new item's page) stops after this; what did not finish
+    # is taken again at the next pass. Well under the 30-minute claim lease.
+    feed_check_deadline_seconds: float = Field(default=300.0, gt=0, le=1200)
 
     # Summaries and briefings
     summary_algorithm: str = "news"
@@ -59,6 +62,9 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(default=16, ge=1, le=1000)
     delivery_batch_size: int = Field(default=64, ge=1, le=5000)
     delivery_lease_seconds: int = Field(default=300, ge=10)
+    # How long a sent message may wait for Telegram's answer; past it, the part counts as sent
+    # (it may have been delivered) and is never sent again.
+    delivery_send_timeout_seconds: float = Field(default=30.0, gt=0)
     delivery_max_attempts: int = Field(default=8, ge=1)
     delivery_poll_seconds: float = Field(default=5.0, gt=0)
     delivery_retention_days: int = Field(default=30, ge=1)

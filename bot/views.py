@@ -2,40 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS
-from bot.formatting import MAX_MESSAGE, escape, escape_attribute, shorten, telegram_length
+from bot.formatting import (
+    MAX_MESSAGE,
+    escape,
+    escape_within,
+    first_message,
+    fit_line,
+    link,
+    shorten,
+    split_blocks,
+    telegram_length,
+)
 from bot.slots import local_now, next_instant
 from bot.timeparse import format_minute
-from storage.briefings import StoryCard
+from storage.briefings import SourceLink, StoryCard
 from storage.delivery_stats import QueueStats
 from storage.models import Topic
 from storage.search import StoryHit
 from storage.stats import FeedHealth
 from storage.subscribers import SubscriberView
 
+# Button data is at most 64 bytes (Telegram answers BUTTON_DATA_INVALID past it), so buttons
+# carry ids, never names: "topic:#<id>", "more:<story id>". Keyboards sent before ids were used
+# carry "topic:<slug>"; slugs never contain "#", and those presses still work.
 TOPIC_CALLBACK = "topic:"
+TOPIC_ID_CALLBACK = "topic:#"
 MORE_CALLBACK = "more:"
+MAX_TOPIC_TITLE = 100
+MAX_SOURCE_LINE = MAX_MESSAGE // 2  # past this a source line loses its link (its text stays)
 
 
-def split_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Join blocks with newlines into as few messages as fit `limit` each."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        block = block if telegram_length(block) <= limit else shorten(block, limit // 2)
-        candidate = f"{current}\n{block}" if current else block
-        if current and telegram_length(candidate) > limit:
-            messages.append(current)
-            candidate = block
-        current = candidate
-    if current:
-        messages.append(current)
-    return messages
+def topic_callback(topic_id: int) -> str:
+    """The data of a topic's toggle button."""
+    return f"{TOPIC_ID_CALLBACK}{topic_id}"
+
+
+def parse_topic_callback(data: str) -> int | str | None:
+    """A pressed topic button's topic: its id, an old keyboard's slug, or None if malformed."""
+    if data.startswith(TOPIC_ID_CALLBACK):
+        number = data.removeprefix(TOPIC_ID_CALLBACK)
+        return int(number) if number.isdigit() else None
+    slug = data.removeprefix(TOPIC_CALLBACK)
+    return slug or None
 
 
 def ago(moment: datetime | None, now: datetime) -> str:
@@ -80,14 +94,19 @@ def help_text(is_admin: bool) -> str:
 
 
 def topics_text(topics: Sequence[Topic], followed: set[int]) -> str:
-    """The topic list with what the chat follows ticked."""
+    """The topic list with what the chat follows ticked (one message: the buttons edit it)."""
     if not topics:
         return "There are no topics yet. An admin adds them with /addtopic."
     lines = ["<b>Topics</b> — tap to follow or unfollow:"]
     for topic in topics:
         mark = "✅" if topic.id in followed else "▫️"
-        lines.append(f"{mark} {escape(topic.title)} (<code>{escape(topic.name)}</code>)")
-    return "\n".join(lines)
+        title = escape_within(topic.title, MAX_TOPIC_TITLE * 2)
+        lines.append(f"{mark} {title} (<code>{escape(topic.name)}</code>)")
+    text = "\n".join(lines)
+    if telegram_length(text) <= MAX_MESSAGE:
+        return text
+    more = "… and more: see the buttons, or /subscribe &lt;name&gt;"
+    return first_message(lines, MAX_MESSAGE - telegram_length(more) - 1) + "\n" + more
 
 
 def topics_keyboard(topics: Sequence[Topic], followed: set[int]) -> InlineKeyboardMarkup | None:
@@ -97,7 +116,7 @@ def topics_keyboard(topics: Sequence[Topic], followed: set[int]) -> InlineKeyboa
     buttons = [
         InlineKeyboardButton(
             f"{'✅' if t.id in followed else '➕'} {shorten(t.title, 30)}",
-            callback_data=f"{TOPIC_CALLBACK}{t.name}",
+            callback_data=topic_callback(t.id),
         )
         for t in topics
     ]
@@ -112,7 +131,8 @@ def settings_text(view: SubscriberView, now: datetime) -> str:
         "paused": "paused (send /resume to get briefings again)",
         "blocked": "blocked",
     }.get(subscriber.status, subscriber.status)
-    topics = ", ".join(escape(t.title) for t in view.topics) or "none yet (see /topics)"
+    titles = ", ".join(shorten(t.title, MAX_TOPIC_TITLE) for t in view.topics)
+    topics = escape_within(titles, MAX_MESSAGE // 2) or "none yet (see /topics)"
     times = times_phrase(view.minutes) or "none (set one with /time 07:30)"
     lines = [
         "<b>Your settings</b>",
@@ -134,24 +154,30 @@ def story_text(
     card: StoryCard, sentences: Sequence[str] | None = None, related: Sequence[StoryHit] = ()
 ) -> str:
     """A "More" answer: title, the longer summary (`sentences`, else the story's stored
-    summary), every source, then related stories numbered like their buttons."""
+    summary), every source, then related stories numbered like their buttons (one message)."""
     lines = sentences if sentences is not None else card.summary.splitlines()
-    summary = shorten(" ".join(s.strip() for s in lines if s.strip()), 2500)
-    sources = [
-        f'• <a href="{escape_attribute(s.url)}">{escape(shorten(s.name, 60))}</a> — '
-        f"{escape(shorten(s.title, 120))}"
-        for s in card.sources[:20]
-    ]
-    blocks = [f"<b>{escape(shorten(card.title, 300))}</b>", escape(summary)]
-    blocks.append(f"<b>Sources ({max(card.source_count, len(card.sources))})</b>")
-    text = "\n\n".join(b for b in blocks if b) + "\n" + "\n".join(sources)
+    summary = " ".join(s.strip() for s in lines if s.strip())
+    sources = [_source_line(source) for source in card.sources[:20]]
+    text_lines = [f"<b>{escape_within(shorten(card.title, 300), 600)}</b>", ""]
+    if summary:
+        text_lines += [escape_within(summary, 2500), ""]
+    text_lines.append(f"<b>Sources ({max(card.source_count, len(card.sources))})</b>")
+    text_lines += sources
     if related:
-        text += "\n\n<b>Related</b>\n" + "\n".join(
-            f"{n}. {escape(shorten(r.title, 150))} — {r.first_seen_at.day} "
+        text_lines += ["", "<b>Related</b>"]
+        text_lines += [
+            f"{n}. {escape_within(shorten(r.title, 150), 300)} — {r.first_seen_at.day} "
             f"{r.first_seen_at:%b} · {r.source_count} source{'s' if r.source_count != 1 else ''}"
             for n, r in enumerate(related, start=1)
-        )
-    return split_blocks(text.split("\n"))[0]
+        ]
+    return first_message(text_lines)
+
+
+def _source_line(source: SourceLink) -> str:
+    """'• Outlet — its headline', the outlet linked unless the address alone is too long."""
+    name = escape(shorten(source.name, 60))
+    line = f"• {link(source.url, name)} — {escape_within(shorten(source.title, 120), 240)}"
+    return fit_line(line, MAX_SOURCE_LINE)
 
 
 def feeds_messages(feeds: Sequence[FeedHealth], now: datetime) -> list[str]:
@@ -161,16 +187,17 @@ def feeds_messages(feeds: Sequence[FeedHealth], now: datetime) -> list[str]:
     blocks = [f"<b>Feeds ({len(feeds)})</b>"]
     for feed in feeds:
         state = "⏸ paused" if feed.paused else ("⚠️" if feed.error_count else "✅")
-        name = escape(shorten(feed.title or feed.url, 60))
+        name = escape_within(shorten(feed.title or feed.url, 60), 120)
         line = (
-            f"{state} <b>{name}</b> [{escape(feed.topic)}]\n"
-            f"   {escape(feed.url)}\n"
+            f"{state} <b>{name}</b> [{escape_within(feed.topic, 130)}]\n"
+            # Whole whenever it fits a message with the rest of the block: /delfeed needs it.
+            f"   {escape_within(feed.url, MAX_MESSAGE - 800)}\n"
             f"   last success {ago(feed.last_success_at, now)} · "
             f"{feed.error_count} error{'s' if feed.error_count != 1 else ''} · "
             f"{feed.articles_recent} articles in 24 h"
         )
         if feed.error_count and feed.last_error:
-            line += f"\n   last error: {escape(shorten(feed.last_error, 200))}"
+            line += f"\n   last error: {escape_within(shorten(feed.last_error, 200), 400)}"
         blocks.append(line)
     return split_blocks(blocks)
 

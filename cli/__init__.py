@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
+from bot.redaction import RedactingFormatter, redact, remember_secret
 from bot.settings import SettingsError
+from cli.errors import StartupError
 from storage.feeds import FeedError
 from storage.topics import TopicError
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+log = logging.getLogger("newsbrief")
 
 
 def _subcommand_modules() -> list[ModuleType]:
@@ -55,24 +62,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsbrief` console script; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Masked from the first line on; commands add the ones newsbrief.toml sets when they load
+    # the settings.
+    remember_secret(os.environ.get("NEWSBRIEF_BOT_TOKEN"))
+    remember_secret(os.environ.get("NEWSBRIEF_WEBHOOK_SECRET"))
+    configure_logging(verbose=args.verbose)
     try:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
-        print(f"newsbrief: {exc}", file=sys.stderr)
+        _say(exc)
+        return 2
+    except StartupError as exc:  # the database or Telegram is unreachable or refuses us
+        log.debug("start-up failed", exc_info=exc)  # the full traceback only with -v
+        _say(exc)
         return 2
     except (TopicError, FeedError) as exc:  # a request the data refuses: say why, exit 1
-        print(f"newsbrief: {exc}", file=sys.stderr)
+        _say(exc)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A bug: the traceback helps, as Python would print it, but never with the token.
+        print(redact(traceback.format_exc()), file=sys.stderr, end="")
+        return 1
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Log to stderr through the redacting formatter (warnings too), as logging.basicConfig
+    would: a program embedding newsbrief keeps its own handlers."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        # The token is in every Bot API URL; PTB puts URLs in its debug lines and exceptions.
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT))
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)
+        logging.captureWarnings(True)  # warnings go through the same handler, redacted
+    # httpx logs every request URL at INFO (the collector's feeds; the httpx backend's Bot API).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not verbose:
+        # Migration steps and "Adding job tentatively" are noise at a normal start, and would
+        # come before the one line that says why a start failed.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _say(exc: BaseException) -> None:
+    """Print the one line an error deserves, with no secret in it."""
+    message = " ".join(str(exc).split())
+    print(f"newsbrief: {redact(message)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,132 @@
-"""Helpers shared by the CLI subcommands: settings, a migrated database, tables."""
+"""Helpers shared by the CLI subcommands: settings, a migrated database, start-up errors, tables."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-from bot.settings import Settings, load_settings
-from storage.db import Database
-from storage.migrate import upgrade
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.redaction import redact, remember_secret
+from bot.settings import Settings, SettingsError, load_settings
+from cli.errors import StartupError
+from storage.db import Database, redact_url, sync_url
+from storage.migrate import current_revision, upgrade
 
 T = TypeVar("T")
 
 
+def load_cli_settings() -> Settings:
+    """Settings for a command; its secrets (also from newsbrief.toml) are masked in all output."""
+    settings = load_settings()
+    if settings.bot_token is not None:
+        remember_secret(settings.bot_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        remember_secret(settings.webhook_secret.get_secret_value())
+    return settings
+
+
+def check_database_url(url: str) -> None:
+    """Raise SettingsError naming NEWSBRIEF_DATABASE_URL if it is not a URL newsbrief can use."""
+    try:
+        sync_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise SettingsError(
+            f"NEWSBRIEF_DATABASE_URL is invalid: {_first_line(exc)} "
+            "(e.g. sqlite:///newsbrief.db or postgresql://user:password@host/db)"
+        ) from None
+
+
+@contextlib.contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """Turn a database that cannot be opened into a one-line StartupError naming the setting."""
+    try:
+        yield
+    except DBAPIError as exc:
+        # DBAPIError also covers a failed query; only the first connection of a command runs
+        # inside this block, so here it means the database could not be reached or opened.
+        reason = _first_line(exc.orig if exc.orig is not None else exc)
+        if url.startswith("sqlite"):
+            hint = "check that its directory exists and is writable"
+        else:
+            hint = "check that the server runs and the URL's host, port, user and password"
+        raise StartupError(
+            f"cannot open the database NEWSBRIEF_DATABASE_URL={_shown_database_url(url)}: "
+            f"{reason}; {hint}"
+        ) from exc
+
+
+def migrate(url: str) -> None:
+    """Check the database URL, then bring the schema up to date (StartupError if unreachable)."""
+    check_database_url(url)
+    with database_errors(url):
+        upgrade(url)
+
+
+def schema_revision(url: str) -> str | None:
+    """The database's schema revision (None: empty), or StartupError if it cannot be opened."""
+    check_database_url(url)
+    with database_errors(url):
+        return current_revision(url)
+
+
+def telegram_startup_error(exc: TelegramError, settings: Settings) -> StartupError:
+    """A one-line StartupError for a Bot API that refused or could not be reached at start."""
+    url = shown_url(settings.telegram_api_url)
+    if isinstance(exc, InvalidToken):
+        # PTB's own message quotes the token; Telegram's answer (Unauthorized, Not Found) is
+        # the cause.
+        cause = exc.__cause__
+        answer = cause.message if isinstance(cause, TelegramError) else exc.message
+        return StartupError(
+            f"the Bot API at {url} rejected NEWSBRIEF_BOT_TOKEN ({redact(answer)}): check the "
+            "token @BotFather gave you, and NEWSBRIEF_TELEGRAM_API_URL if you run your own"
+        )
+    reason = redact(_first_line(exc))
+    if isinstance(exc, NetworkError):  # also TimedOut
+        return StartupError(
+            f"cannot use the Telegram Bot API at NEWSBRIEF_TELEGRAM_API_URL={url}: {reason}; "
+            "check the URL, the network and any proxy (HTTPS_PROXY)"
+        )
+    return StartupError(
+        f"the Telegram Bot API at NEWSBRIEF_TELEGRAM_API_URL={url} refused to start the bot: "
+        f"{reason}"
+    )
+
+
+def shown_url(url: str) -> str:
+    """An http(s) URL with any password in it masked, safe to print."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return redact(url)
+        host = parts.hostname or ""
+        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return redact(urlunsplit(parts._replace(netloc=netloc)))
+    except ValueError:  # a malformed port: show nothing of it rather than a secret
+        return "(unparsable URL)"
+
+
+def _shown_database_url(url: str) -> str:
+    try:
+        return redact(redact_url(url))
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 def run_with_database(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
     """Load settings, migrate the database, run `work(db, settings)` on a fresh event loop."""
-    settings = load_settings()
-    upgrade(settings.database_url)
+    settings = load_cli_settings()
+    migrate(settings.database_url)
 
     async def _main() -> T:
         db = Database(settings.database_url)

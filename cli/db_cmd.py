@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bot.settings import load_settings
+from cli.common import load_cli_settings, migrate, schema_revision
 from storage.db import redact_url
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import head_revision
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,15 +23,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def upgrade_database(args: argparse.Namespace) -> int:
     """Apply every pending migration to NEWSBRIEF_DATABASE_URL."""
-    settings = load_settings()
-    upgrade(settings.database_url)
+    settings = load_cli_settings()
+    migrate(settings.database_url)
     print(f"{redact_url(settings.database_url)} is at schema version {head_revision()}")
     return 0
 
 
 def show_status(args: argparse.Namespace) -> int:
     """Print the current and newest schema versions."""
-    settings = load_settings()
-    current = current_revision(settings.database_url) or "empty"
+    settings = load_cli_settings()
+    current = schema_revision(settings.database_url) or "empty"
     print(f"{redact_url(settings.database_url)}: at {current}, newest {head_revision()}")
     return 0

@@ -10,13 +10,16 @@ import signal
 from contextlib import AsyncExitStack
 from urllib.parse import urlsplit
 
+from telegram.error import TelegramError
+from telegram.ext import Updater
+
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError
+from cli.common import load_cli_settings, migrate, shown_url, telegram_startup_error
 from collector.pool import WorkerPool
 from collector.report import FeedResult
 from collector.service import Collector
 from storage.db import Database, redact_url
-from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     """Check settings, migrate, then serve until SIGINT/SIGTERM."""
-    settings = load_settings()
+    settings = load_cli_settings()
     settings.require_token()
     if args.webhook_url:
         _check_webhook_args(args, settings)
-    upgrade(settings.database_url)
-    log.info("database %s is up to date", redact_url(settings.database_url))
+    migrate(settings.database_url)
     asyncio.run(serve(settings, args))
     return 0
 
@@ -93,26 +95,20 @@ async def serve(
                 feed_checker=collector or OneOffFeedChecker(db, settings, workers),
                 cpu=workers,
             )
-            await stack.enter_async_context(application)
+            try:
+                # getMe: the first request, where a wrong token or URL shows.
+                await stack.enter_async_context(application)
+            except TelegramError as exc:
+                await application.bot.shutdown()  # PTB leaves a failed start's sessions open
+                raise telegram_startup_error(exc, settings) from exc
             await application.start()
             updater = application.updater
             assert updater is not None
-            if args.webhook_url:
-                path = urlsplit(args.webhook_url).path.lstrip("/")
-                await updater.start_webhook(
-                    listen=args.listen,
-                    port=args.port,
-                    url_path=path,
-                    webhook_url=args.webhook_url,
-                    secret_token=settings.require_webhook_secret(),
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-                log.info("serving the webhook on %s:%d", args.listen, args.port)
-            else:
-                await updater.start_polling(
-                    timeout=settings.polling_timeout_seconds, allowed_updates=ALLOWED_UPDATES
-                )
-                log.info("long polling %s", settings.telegram_api_url)
+            try:
+                await _receive_updates(updater, settings, args)
+            except TelegramError as exc:  # deleteWebhook / setWebhook refused
+                await application.stop()
+                raise telegram_startup_error(exc, settings) from exc
             await stop.wait()
             log.info("stopping")
             await updater.stop()
@@ -120,6 +116,27 @@ async def serve(
     finally:
         await workers.close()
         await db.dispose()
+
+
+async def _receive_updates(updater: Updater, settings: Settings, args: argparse.Namespace) -> None:
+    """Start the webhook or long polling."""
+    database = redact_url(settings.database_url)
+    if args.webhook_url:
+        path = urlsplit(args.webhook_url).path.lstrip("/")
+        await updater.start_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=path,
+            webhook_url=args.webhook_url,
+            secret_token=settings.require_webhook_secret(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        log.info("serving the webhook on %s:%d (database %s)", args.listen, args.port, database)
+    else:
+        await updater.start_polling(
+            timeout=settings.polling_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("long polling %s (database %s)", shown_url(settings.telegram_api_url), database)
 
 
 def _stop_on_signals() -> asyncio.Event:

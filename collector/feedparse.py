@@ -13,7 +13,7 @@ from typing import Any
 import feedparser
 
 from collector.errors import FeedParseError
-from collector.htmltext import html_to_text
+from collector.htmltext import html_to_text, plain_line, plain_text
 
 MAX_ITEMS = 200  # a hostile feed with 100,000 entries costs no more than this per check
 _MAX_GUID = 2048
@@ -85,8 +85,9 @@ def _bozo_reason(document: Any) -> str | None:
 def _item_from_entry(entry: Any) -> FeedItem:
     link = entry.get("link") or None
     title = _text_construct(entry, "title") or ""
-    contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
-    texts = [html_to_text(value) for value in [*contents, entry.get("summary", "")]]
+    bodies = [c for c in entry.get("content", []) if c.get("value")]
+    summary = entry.get("summary_detail") or {"value": entry.get("summary", "")}
+    texts = [_body_text(body) for body in [*bodies, summary]]
     text = max(texts, key=len, default="")
     guid = entry.get("id") or link or _digest(f"{title}\n{text}")
     published = _time(entry.get("published_parsed") or entry.get("updated_parsed"))
@@ -134,9 +135,9 @@ def _parse_json_feed(body: bytes) -> ParsedFeed:
 def _item_from_json(item: dict[str, Any]) -> FeedItem | None:
     link = _string(item.get("url")) or _string(item.get("external_url"))
     html = _string(item.get("content_html"))
-    text = html_to_text(html) if html else (_string(item.get("content_text")) or "").strip()
+    text = html_to_text(html) if html else plain_text(_string(item.get("content_text")) or "")
     if not text:
-        text = (_string(item.get("summary")) or "").strip()
+        text = plain_text(_string(item.get("summary")) or "")
     title = _plain(item.get("title")) or _first_words(text)  # JSON Feed titles are plain text
     guid = _string(item.get("id")) or link
     if not guid and not title:
@@ -148,7 +149,7 @@ def _item_from_json(item: dict[str, Any]) -> FeedItem | None:
         link=link,
         title=title,
         published=_iso_time(item.get("date_published") or item.get("date_modified")),
-        author=", ".join(str(n) for n in names) or None,
+        author=_plain(", ".join(str(n) for n in names)),
         text=text,
         image_url=_string(item.get("image")) or _string(item.get("banner_image")),
     )
@@ -200,25 +201,39 @@ def _ttl(value: Any) -> int | None:
     return minutes * 60 if minutes > 0 else None
 
 
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
 def _text_construct(element: Any, name: str) -> str | None:
     """A title as text: markup stripped only when the feed says it is HTML (Atom type="html")."""
     detail = element.get(f"{name}_detail") or {}
     value = element.get(name)
-    if detail.get("type") in ("text/html", "application/xhtml+xml"):
-        return _clean(value)
+    if detail.get("type") in _HTML_TYPES:
+        return _line(html_to_text(value)) if isinstance(value, str) else None
     # Plain text: "<Bigco>" in an RSS title is the company's name, not a tag.
     return _plain(value)
 
 
+def _body_text(body: Any) -> str:
+    """An entry's content or summary as text: HTML unless the feed marks it plain text."""
+    value = body.get("value") or ""
+    return plain_text(value) if body.get("type") == "text/plain" else html_to_text(value)
+
+
 def _plain(value: Any) -> str | None:
-    return " ".join(value.split())[:1000] or None if isinstance(value, str) else None
+    """A plain-text line from a feed: references decoded once, cleaned, at most 1000 chars."""
+    return _line(plain_line(value)) if isinstance(value, str) else None
+
+
+def _line(text: str) -> str | None:
+    return " ".join(text.split())[:1000] or None
 
 
 def _clean(value: Any) -> str | None:
+    """A name that may hold markup (an author): its text when it has tags, else plain text."""
     if not isinstance(value, str):
         return None
-    text = html_to_text(value) if "<" in value else " ".join(value.split())
-    return text[:1000] or None
+    return _line(html_to_text(value)) if "<" in value else _plain(value)
 
 
 def _string(value: Any) -> str | None:

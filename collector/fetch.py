@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -16,6 +17,7 @@ import httpx
 from collector.addresses import Resolver, check_url, system_resolver
 from collector.errors import FetchError
 from collector.settings import FetchSettings
+from collector.transport import GuardedTransport
 from storage.clock import utcnow
 
 FEED_ACCEPT = (
@@ -28,6 +30,10 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # A read timeout only bounds the gap between two chunks; a server dripping one byte at a time
 # would hold a slot for ever, so each request also has an overall deadline.
 _DEADLINE_FACTOR = 4
+# Bodies are inflated in steps of at most this many bytes, so a gzip bomb costs one step over
+# the cap, not the ~1000x of a whole network chunk.
+DECODE_STEP = 64 * 1024
+_ASKED_ENCODINGS = "gzip, deflate"
 
 
 def _user_agent() -> str:
@@ -104,14 +110,23 @@ class Fetcher:
         self._overall = asyncio.Semaphore(settings.max_concurrency)
         self._per_host_limit = settings.max_per_host
         self._per_host: dict[str, asyncio.Semaphore] = {}
+        limits = httpx.Limits(
+            max_connections=settings.max_concurrency,
+            max_keepalive_connections=settings.max_concurrency,
+        )
+        # Our transport resolves each name once, checks it and connects to the checked address.
+        # A transport handed in (tests routing names to the local server) connects on its own,
+        # so for it names are resolved and checked before every request instead.
+        self._names_checked_on_connect = transport is None
+        if transport is None:
+            transport = GuardedTransport(
+                resolver=self._resolver, allow_private=self._allow_private, limits=limits
+            )
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(self._timeout),
-            limits=httpx.Limits(
-                max_connections=settings.max_concurrency,
-                max_keepalive_connections=settings.max_concurrency,
-            ),
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            limits=limits,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": _ASKED_ENCODINGS},
             follow_redirects=False,  # followed by hand so every hop passes the guard
             trust_env=False,  # no proxy from the environment can bypass the guard
         )
@@ -158,7 +173,8 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         for _hop in range(self._max_redirects + 1):
-            await check_url(current, allow_private=self._allow_private, resolver=self._resolver)
+            resolver = None if self._names_checked_on_connect else self._resolver
+            await check_url(current, allow_private=self._allow_private, resolver=resolver)
             async with self._slot(current.host):
                 try:
                     async with asyncio.timeout(self._timeout * _DEADLINE_FACTOR):
@@ -192,33 +208,110 @@ class Fetcher:
                         status=status,
                         retry_after=parse_retry_after(response.headers.get("retry-after")),
                     )
-                body = await self._read_capped(response)
+                body = await self._read_capped(response, url.host)
                 return FetchResult(url=str(url), status=status, headers=found, body=body)
         except httpx.TimeoutException:
             raise FetchError(f"{url.host} did not answer within {self._timeout:g}s") from None
         except httpx.ConnectError as exc:
             raise FetchError(f"could not connect to {url.host}: {_reason(exc)}") from None
-        except httpx.DecodingError as exc:
-            raise FetchError(f"{url.host} sent a body that could not be decoded: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"request to {url.host} failed: {_reason(exc)}") from None
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpx.Response, host: str) -> bytes:
         limit = self._max_body
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(
                 f"body of {format_bytes(int(declared))} is over the {format_bytes(limit)} limit"
             )
+        decoder = _decoder_for(response.headers.get("content-encoding", ""), host)
         chunks: list[bytes] = []
         size = 0
-        # Decoded bytes are counted, so a small gzip bomb is stopped as early as a large body.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
+
+        def keep(pieces: Iterable[bytes]) -> None:
+            nonlocal size
+            for piece in pieces:
+                size += len(piece)
+                if size > limit:
+                    raise FetchError(f"body is over the {format_bytes(limit)} limit")
+                chunks.append(piece)
+
+        received = 0
+        # The raw (still encoded) stream, inflated here step by step: httpx's own decoding
+        # inflates a whole network chunk at once, 64 MB from 64 KB of a gzip bomb.
+        async for raw in response.aiter_raw():
+            received += len(raw)
+            # Encoded bytes count too: empty deflate blocks inflate to nothing, for ever.
+            if received > limit:
                 raise FetchError(f"body is over the {format_bytes(limit)} limit")
-            chunks.append(chunk)
+            keep(decoder.decode(raw) if decoder else (raw,))
+        if decoder:
+            keep(decoder.finish())
         return b"".join(chunks)
+
+
+class _Inflater:
+    """Inflates a gzip or deflate body incrementally, never more than DECODE_STEP bytes at once."""
+
+    def __init__(self, coding: str, host: str) -> None:
+        self._host = host
+        self._gzip = coding == "gzip"
+        self._head = b""  # deflate: the first two bytes decide between zlib and raw
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """The inflated bytes of the next encoded chunk, in pieces of at most DECODE_STEP."""
+        if self._inflater is None:
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            # HTTP "deflate" is zlib-wrapped, but some servers send raw deflate; a zlib header
+            # (method 8, header check a multiple of 31) tells them apart; browsers accept both.
+            wrapped = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        inflater = self._inflater
+        while True:
+            try:
+                piece = inflater.decompress(data, DECODE_STEP)
+            except zlib.error as exc:
+                message = f"{self._host} sent a body that could not be decoded: {exc}"
+                raise FetchError(message) from None
+            if piece:
+                yield piece
+            if inflater.eof:
+                rest = inflater.unused_data
+                if not (self._gzip and rest.startswith(b"\x1f\x8b")):
+                    return  # bytes after the end of the stream are ignored, as gzip(1) does
+                # Concatenated gzip members are one body (RFC 1952).
+                inflater = self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                data = rest
+                continue
+            data = inflater.unconsumed_tail
+            # A full step may leave output pending inside zlib even when no input is left.
+            if not data and len(piece) < DECODE_STEP:
+                return
+
+    def finish(self) -> Iterator[bytes]:
+        """Whatever is still pending once the stream has ended (a truncated body is kept)."""
+        if self._inflater is not None and not self._inflater.eof:
+            yield from self.decode(b"")
+
+
+def _decoder_for(header: str, host: str) -> _Inflater | None:
+    """The decoder for a Content-Encoding header: None for identity; FetchError if not asked for."""
+    codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+    codings = ["gzip" if c == "x-gzip" else c for c in codings if c != "identity"]
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in ("gzip", "deflate"):
+        return _Inflater(codings[0], host)
+    # We only ask for gzip or deflate; anything else (br, zstd, stacked codings) would be read
+    # as garbage, so it is refused with its name.
+    raise FetchError(
+        f"{host} sent a body encoded as {', '.join(codings)!r}; "
+        f"only {_ASKED_ENCODINGS} were asked for"
+    )
 
 
 def _reason(exc: BaseException) -> str:

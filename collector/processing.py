@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from collector.dedup import content_fingerprint, simhash
 from collector.extract import ExtractedPage, extract_page
 from collector.feedparse import FeedItem
-from collector.htmltext import decode_html, is_html
+from collector.htmltext import clean_text, decode_html, is_html
 from collector.topics import TopicRule, matching_topics
 from collector.urls import canonical_url, same_site
 
@@ -91,10 +91,23 @@ def _extract(job: ArticleJob) -> ExtractedPage | None:
     if job.page_body is None or not is_html(job.page_content_type, job.page_body):
         return None
     try:
-        return extract_page(decode_html(job.page_body, job.page_content_type), job.page_url)
+        page = extract_page(decode_html(job.page_body, job.page_content_type), job.page_url)
     except Exception:  # a page that breaks the extractor must not lose the article
         log.warning("extraction failed for %s; using the feed's text", job.page_url, exc_info=True)
         return None
+    # The page's text is cleaned like the feed's (collector.htmltext.clean_text), after the
+    # extractor has decoded its references: "&#8238;" is a right-to-left override too.
+    return replace(
+        page,
+        text="\n\n".join(part for part in clean_text(page.text).split("\n\n") if part.strip()),
+        title=_cleaned(page.title),
+        author=_cleaned(page.author),
+        site_name=_cleaned(page.site_name),
+    )
+
+
+def _cleaned(value: str | None) -> str | None:
+    return " ".join(clean_text(value).split()) or None if value else None
 
 
 def _page_date(page: ExtractedPage | None) -> datetime | None:

@@ -20,6 +20,7 @@ class FeedResult:
     error: str | None = None
     seconds: float = 0.0
     warning: str | None = None  # e.g. a malformed feed that still yielded entries
+    left: int = 0  # new items not finished by the check's deadline, taken again next pass
 
 
 @dataclass(slots=True)
@@ -33,6 +34,11 @@ class CollectReport:
     def new(self) -> int:
         """New articles stored in this pass."""
         return sum(r.new for r in self.results)
+
+    @property
+    def left(self) -> int:
+        """New items left for the next pass because their feed check reached its deadline."""
+        return sum(r.left for r in self.results)
 
     @property
     def errors(self) -> int:

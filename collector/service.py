@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import perf_counter
 from types import TracebackType
@@ -56,6 +57,14 @@ CLAIM_LEASE = timedelta(minutes=30)
 NEAR_DUPLICATE_WINDOW = timedelta(hours=48)
 
 
+@dataclass(slots=True)
+class _SharedJob:
+    """A page being processed for one or more feeds; cancelled when none of them waits any more."""
+
+    task: asyncio.Task[ProcessedArticle]
+    waiters: int = 0
+
+
 class Collector:
     """Collects feeds into the store: `collect_due` for the scheduler, `check_feed` for /addfeed."""
 
@@ -81,7 +90,8 @@ class Collector:
         self._index = NearDuplicateIndex()
         self._clusterer = StoryClusterer(window=NEAR_DUPLICATE_WINDOW)
         self._rules: tuple[TopicRule, ...] = ()
-        self._in_flight: dict[str, asyncio.Future[ProcessedArticle]] = {}
+        self._in_flight: dict[str, _SharedJob] = {}
+        self._deadline = float(settings.feed_check_deadline_seconds)
         # SQLite has one writer: serialising write transactions here avoids lock timeouts.
         self._write_lock = asyncio.Lock() if db.dialect == "sqlite" else None
 
@@ -224,9 +234,11 @@ class Collector:
     async def _check(self, feed: ClaimedFeed) -> FeedResult:
         """Check a claimed feed; every failure is recorded and reported, never raised."""
         started = perf_counter()
+        # Every check ends by its deadline, so no feed outlives its claim or holds the pass.
+        deadline = asyncio.get_running_loop().time() + self._deadline
         retry_after = None
         try:
-            result = await self._check_feed(feed)
+            result = await self._check_feed(feed, deadline)
         except (FetchError, FeedParseError, ProcessingError) as exc:
             retry_after = exc.retry_after if isinstance(exc, FetchError) else None
             reason = str(exc)
@@ -267,11 +279,16 @@ class Collector:
         status: FeedStatus = "paused" if pause or feed.paused else "error"
         return FeedResult(url=feed.url, title=feed.title, status=status, error=reason)
 
-    async def _check_feed(self, feed: ClaimedFeed) -> FeedResult:
+    async def _check_feed(self, feed: ClaimedFeed, deadline: float) -> FeedResult:
         assert self._fetcher is not None, "use `async with Collector(...)`"
-        fetched = await self._fetcher.get(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified
-        )
+        try:
+            async with asyncio.timeout_at(deadline):
+                fetched = await self._fetcher.get(
+                    feed.url, etag=feed.etag, last_modified=feed.last_modified
+                )
+        except TimeoutError:
+            message = f"the feed took longer than the {self._deadline:g}s check deadline"
+            raise FetchError(message) from None
         now = utcnow()
         interval = self._settings.feed_check_interval_seconds
         if fetched.not_modified:
@@ -292,7 +309,15 @@ class Collector:
                 )
             return FeedResult(url=feed.url, title=feed.title, status="not_modified")
 
-        parsed: ParsedFeed = await self._cpu(parse_feed, fetched.body, fetched.headers, fetched.url)
+        try:
+            async with asyncio.timeout_at(deadline):
+                parsed: ParsedFeed = await self._cpu(
+                    parse_feed, fetched.body, fetched.headers, fetched.url
+                )
+        except TimeoutError:
+            raise ProcessingError(
+                f"parsing the feed took longer than the {self._deadline:g}s check deadline"
+            ) from None
         if parsed.warning:
             log.warning("feed %s: %s", feed.url, parsed.warning)
         urls = {item.guid: item_url(item, feed.url) for item in parsed.items}
@@ -302,9 +327,10 @@ class Collector:
             stored = await article_ids_by_url(session, [urls[i.guid] for i in fresh])
         to_link = [(item, stored[urls[item.guid]]) for item in fresh if urls[item.guid] in stored]
         candidates = [item for item in fresh if urls[item.guid] not in stored]
-        processed = await asyncio.gather(
-            *(self._process_once(item, urls[item.guid]) for item in candidates)
+        finished = await self._process_until(
+            [(item, urls[item.guid]) for item in candidates], deadline
         )
+        left = len(candidates) - len(finished)
 
         # The feed's stored title (the admin's, or the feed's own from its first check) names
         # the source, so one feed always counts as one source in its stories.
@@ -312,26 +338,30 @@ class Collector:
         source = title or site_host(feed.url)
         added: list[IndexedArticle] = []
         new = 0
+        if left:
+            # Unfinished items have no feed entry, so the next check takes them again; it comes
+            # at the next pass and fetches the whole feed (no validators, so no 304 hides them).
+            next_check_at, etag, last_modified = now, None, None
+        else:
+            next_check_at = next_check_after_success(
+                now, interval, max_age=cache_max_age(fetched.headers), ttl=parsed.ttl_seconds
+            )
+            etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
         async with self._writing() as session:
             await record_feed_success(
                 session,
                 feed.id,
                 now=now,
-                next_check_at=next_check_after_success(
-                    now,
-                    interval,
-                    max_age=cache_max_age(fetched.headers),
-                    ttl=parsed.ttl_seconds,
-                ),
-                etag=fetched.headers.get("etag"),
-                last_modified=fetched.headers.get("last-modified"),
+                next_check_at=next_check_at,
+                etag=etag,
+                last_modified=last_modified,
                 title=title,
                 site_url=clean(parsed.site_url, 2048),
                 ttl_seconds=parsed.ttl_seconds,
             )
             for item, article_id in to_link:
                 await link_known_article(session, feed, item.guid, article_id, now)
-            for item, article in zip(candidates, processed, strict=True):
+            for item, article in finished:
                 new += await store_article(
                     session,
                     feed,
@@ -346,14 +376,50 @@ class Collector:
         for entry in added:  # only after the commit, so the index never names a rolled-back row
             self._index.add(entry)
         await self._pool_grown_stories(now)
+        warnings = [parsed.warning] if parsed.warning else []
+        if left:
+            log.info("feed %s: %d items left for the next pass at the deadline", feed.url, left)
+            warnings.insert(
+                0,
+                f"{left} new item{'s' if left != 1 else ''} left for the next pass "
+                f"(the {self._deadline:g}s check deadline was reached)",
+            )
         return FeedResult(
             url=feed.url,
             title=title,
             status="ok",
             new=new,
-            unchanged=len(parsed.items) - new,
-            warning=parsed.warning,
+            unchanged=len(parsed.items) - new - left,
+            warning="; ".join(warnings) or None,
+            left=left,
         )
+
+    async def _process_until(
+        self, items: list[tuple[FeedItem, str]], deadline: float
+    ) -> list[tuple[FeedItem, ProcessedArticle]]:
+        """Process items (page fetch + CPU work) until the deadline; the finished ones, in order.
+
+        Items still running at the deadline are cancelled and left out; a failure of one item
+        stops the others and fails the feed.
+        """
+        if not items:
+            return []
+        tasks = [asyncio.create_task(self._process_once(item, url)) for item, url in items]
+        timeout = max(0.0, deadline - asyncio.get_running_loop().time())
+        try:
+            await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            unfinished = [task for task in tasks if not task.done()]
+            for task in unfinished:
+                task.cancel()
+            if unfinished:
+                await asyncio.wait(unfinished)  # each cancelled wait releases what it holds
+        # In feed order; an item's error (raised by result()) fails the feed, as it always has.
+        return [
+            (item, task.result())
+            for (item, _), task in zip(items, tasks, strict=True)
+            if not task.cancelled()
+        ]
 
     async def _pool_grown_stories(self, since: datetime) -> None:
         """Re-summarise, across their sources, the stories that gained a source since `since`."""
@@ -368,12 +434,25 @@ class Collector:
 
     async def _process_once(self, item: FeedItem, url: str) -> ProcessedArticle:
         """Process a URL once even when several feeds carry it in the same pass."""
-        task = self._in_flight.get(url)
-        if task is None:
-            task = asyncio.ensure_future(self._process(item, url))
-            self._in_flight[url] = task
-            task.add_done_callback(lambda _done: self._in_flight.pop(url, None))
-        return await asyncio.shield(task)
+        job = self._in_flight.get(url)
+        # A job another feed has given up on is being cancelled: it cannot be shared any more.
+        if job is None or job.task.cancelled() or job.task.cancelling():
+            job = _SharedJob(asyncio.create_task(self._process(item, url)))
+            self._in_flight[url] = job
+            job.task.add_done_callback(lambda _done, job=job: self._forget(url, job))
+        job.waiters += 1
+        try:
+            return await asyncio.shield(job.task)
+        finally:
+            job.waiters -= 1
+            # A feed that stops waiting (its deadline) stops the page too, unless another
+            # feed still waits for it: a dripping page must not keep its slot after the check.
+            if job.waiters == 0 and not job.task.done():
+                job.task.cancel()
+
+    def _forget(self, url: str, job: _SharedJob) -> None:
+        if self._in_flight.get(url) is job:
+            del self._in_flight[url]
 
     async def _process(self, item: FeedItem, url: str) -> ProcessedArticle:
         """Fetch the item's page (if it has one) and run the CPU work in a worker process."""

@@ -16,9 +16,10 @@ class FetchSettings(Protocol):
 
 
 class CollectorSettings(FetchSettings, Protocol):
-    """What a collection pass needs on top of fetching: schedule, health and summaries."""
+    """What a collection pass needs on top of fetching: schedule, deadline, health, summaries."""
 
     feed_check_interval_seconds: int
+    feed_check_deadline_seconds: float
     feed_failures_before_pause: int
     summary_algorithm: str
     summary_sentences: int

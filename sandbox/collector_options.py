@@ -16,5 +16,6 @@ class CollectorOptions:
     max_per_host: int = 4
     feed_check_interval_seconds: int = 900
     feed_failures_before_pause: int = 10
+    feed_check_deadline_seconds: float = 300.0
     summary_algorithm: str = "news"
     summary_sentences: int = 3

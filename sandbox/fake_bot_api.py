@@ -63,6 +63,7 @@ class Fault:
     description: str | None = None
     remaining: int | None = 1
     after: int = 0  # matching requests to let through first
+    delay: float = 0.0  # status 200: carry the request out, then answer this much later
 
 
 class FakeBotAPI(BotApiMethods):
@@ -286,6 +287,21 @@ class FakeBotAPI(BotApiMethods):
         self.faults.append(fault)
         return fault
 
+    def slow(
+        self,
+        seconds: float,
+        *,
+        method: str | None = "sendMessage",
+        chat_id: int | None = None,
+        times: int | None = 1,
+        after: int = 0,
+    ) -> Fault:
+        """Carry matching requests out (the message is delivered) but answer `seconds` later,
+        as Telegram does when it is slow: a client that gives up first never learns it worked."""
+        fault = Fault(200, method, chat_id, None, None, times, after, delay=seconds)
+        self.faults.append(fault)
+        return fault
+
     def block_chat(self, chat_id: int) -> Fault:
         """The user of `chat_id` blocked the bot: every message to it gets 403 from now on."""
         return self.fail(
@@ -337,6 +353,10 @@ class FakeBotAPI(BotApiMethods):
                     self._held_now -= 1
                 return self._error(method, params, 502, "Bad Gateway")
         fault = self._matching_fault(method, params)
+        if fault is not None and fault.status == 200:
+            response = await self._carry_out(method, params)
+            await asyncio.sleep(fault.delay)
+            return response
         if fault is not None:
             description = fault.description or _default_description(fault.status)
             return self._error(method, params, fault.status, description, fault.retry_after)
@@ -346,6 +366,9 @@ class FakeBotAPI(BotApiMethods):
                 self.rejected_by_limits += 1
                 description = f"Too Many Requests: retry after {retry_after}"
                 return self._error(method, params, 429, description, retry_after)
+        return await self._carry_out(method, params)
+
+    async def _carry_out(self, method: str, params: dict[str, Any]) -> web.Response:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(method, params, 404, "Not Found: method not found")

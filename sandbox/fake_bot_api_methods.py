@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -15,10 +16,12 @@ from sandbox.fake_bot_api_support import (
     BOT_USER_ID,
     MAX_TEXT,
     FakeChat,
+    Redirect,
     SentMessage,
     TelegramHTMLError,
     TelegramLimits,
     chat_json,
+    check_reply_markup,
     check_text,
 )
 
@@ -48,6 +51,8 @@ class BotApiMethods:
 
         async def _wait_until(self, predicate: Callable[[], bool], within: float) -> None: ...
 
+        def _record(self, method: str, params: dict[str, Any], status: int) -> None: ...
+
         def inject_message(
             self, chat: FakeChat | int, text: str, *, user_id: int | None = None
         ) -> dict[str, Any]: ...
@@ -57,6 +62,41 @@ class BotApiMethods:
         ) -> dict[str, Any]: ...
 
         def messages(self, chat_id: int | None = None) -> list[SentMessage]: ...
+
+    # -- redirects (a fault mode: a misconfigured proxy or a moved Bot API) -----------------
+
+    def redirect(
+        self,
+        method: str | None = "sendMessage",
+        *,
+        location: str | None = None,
+        times: int | None = None,
+    ) -> Redirect:
+        """Answer matching requests `times` times (None: until cleared) with 307 to `location`;
+        without one, to the request's own URL: a loop the client gives up on, naming the URL."""
+        planned = Redirect(method, location, times)
+        self._planned_redirects.append(planned)
+        return planned
+
+    def clear_redirects(self) -> None:
+        """Stop redirecting."""
+        self._planned_redirects.clear()
+
+    @property
+    def _planned_redirects(self) -> list[Redirect]:
+        # Created on first use, so the server's constructor needs no part in it.
+        return self.__dict__.setdefault("_redirects", [])  # type: ignore[no-any-return]
+
+    def _redirect_for(self, method: str) -> Redirect | None:
+        for planned in self._planned_redirects:
+            if planned.method not in (None, method):
+                continue
+            if planned.remaining is not None:
+                if planned.remaining <= 0:
+                    continue
+                planned.remaining -= 1
+            return planned
+        return None
 
     # -- control endpoints (for a server in another process) --------------------------------
 
@@ -137,6 +177,7 @@ class BotApiMethods:
             check_text(text, parse_mode)
         elif len(text) > MAX_TEXT:  # count-only (benchmarks): the length, not the markup
             raise TelegramHTMLError("message is too long")
+        check_reply_markup(params.get("reply_markup"))
         preview = params.get("link_preview_options") or {}
         message = SentMessage(
             message_id=next(self._message_ids),
@@ -162,6 +203,7 @@ class BotApiMethods:
         parse_mode = params.get("parse_mode")
         check_text(text, parse_mode)
         markup = params.get("reply_markup")
+        check_reply_markup(markup)
         if text == message.text and markup == message.reply_markup:
             raise TelegramHTMLError(
                 "message is not modified: specified new message content and reply markup "
@@ -175,6 +217,7 @@ class BotApiMethods:
         message = self._find_message(params.get("chat_id"), params.get("message_id"))
         if message is None:
             raise TelegramHTMLError("message to edit not found")
+        check_reply_markup(params.get("reply_markup"))
         message.reply_markup = params.get("reply_markup")
         message.edits += 1
         return self._message_json(message)
@@ -243,6 +286,29 @@ class BotApiMethods:
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body
+
+
+def _redirectable(
+    method: str, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]]
+) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:
+    """`handler`, answering 307 instead while a redirect for `method` is planned."""
+
+    @functools.wraps(handler)
+    async def answer(self: BotApiMethods, params: dict[str, Any]) -> Any:
+        planned = self._redirect_for(method)
+        if planned is None:
+            return await handler(self, params)
+        self._record(method, params, 307)
+        # A relative Location resolves against /bot<token>/<method>: the same URL.
+        raise web.HTTPTemporaryRedirect(location=planned.location or method)
+
+    return answer
+
+
+# Every Bot API method can be redirected; the check runs after the server's other faults.
+for _name, _handler in list(vars(BotApiMethods).items()):
+    if _name.startswith("_api_"):
+        setattr(BotApiMethods, _name, _redirectable(_name.removeprefix("_api_"), _handler))
 
 
 def _wants(request: web.Request, name: str) -> bool:

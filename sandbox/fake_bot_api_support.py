@@ -14,6 +14,7 @@ from sandbox.telegram_html import TelegramHTMLError, visible_text
 
 BOT_USER_ID = 100_000_001
 MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64  # bytes of UTF-8, Telegram's limit for an inline button's data
 
 # Parameters PTB sends JSON-encoded inside a form; everything else is a plain string.
 _JSON_PARAMS = {
@@ -183,3 +184,25 @@ def check_text(text: str, parse_mode: Any) -> None:
         raise TelegramHTMLError("message text is empty")
     if len(plain.encode("utf-16-le")) // 2 > MAX_TEXT:
         raise TelegramHTMLError("message is too long")
+
+
+def check_reply_markup(markup: Any) -> None:
+    """Refuse what Telegram refuses in an inline keyboard: callback data of 0 or > 64 bytes."""
+    if not isinstance(markup, dict):
+        return
+    for row in markup.get("inline_keyboard") or []:
+        for button in row:
+            data = button.get("callback_data") if isinstance(button, dict) else None
+            if data is None:
+                continue
+            if not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA:
+                raise TelegramHTMLError("BUTTON_DATA_INVALID")
+
+
+@dataclass
+class Redirect:
+    """A planned redirect answer (307, method and body kept) for matching requests."""
+
+    method: str | None
+    location: str | None  # None: the request's own URL, a loop the client gives up on
+    remaining: int | None  # None: until cleared

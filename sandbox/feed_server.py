@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import hashlib
 import mimetypes
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -25,6 +27,7 @@ _TYPES_BY_SUFFIX = {
     ".txt": "text/plain; charset=utf-8",
 }
 _CHUNK = 64 * 1024
+_MIB = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -56,6 +59,8 @@ class _Behaviour:
     redirect_to: str | None = None
     redirect_status: int = 302
     garbage: int | None = None
+    gzip_bomb: int | None = None
+    drip: tuple[float, float] | None = None  # (seconds between bytes, seconds in all)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -69,7 +74,8 @@ class LocalFeedServer:
 
     Behaviours can be switched on per path (and off with ``clear``): an error status with an
     optional Retry-After, a delay before answering (slow or timing out), an oversized streamed
-    body, a redirect, or garbage bytes. Every answered request is appended to ``requests``.
+    body, a gzip bomb, a body dripped a byte at a time, a redirect, or garbage bytes. Every
+    answered request is appended to ``requests``.
     """
 
     def __init__(self) -> None:
@@ -179,6 +185,20 @@ class LocalFeedServer:
         """Answer with `size` bytes of binary noise labelled as a feed."""
         self._behaviour(path).garbage = size
 
+    def gzip_bomb(self, path: str, size: int) -> None:
+        """Stream a gzip body that inflates to `size` bytes from about size/1000 on the wire.
+
+        It is labelled `Content-Encoding: gzip` whatever the client asked for, sent in 64 KB
+        writes (each inflates to about 64 MB) and built as it goes, so a client that stops
+        at its cap costs the server little.
+        """
+        _bomb_segment()  # built now, so a test measuring its client's memory does not count it
+        self._behaviour(path).gzip_bomb = size
+
+    def drip(self, path: str, every: float, total: float) -> None:
+        """Send a space every `every` seconds for `total` seconds, then the path's body, if any."""
+        self._behaviour(path).drip = (every, total)
+
     def clear(self, path: str) -> None:
         """Remove every behaviour of a path: it is served normally again."""
         self._behaviours.pop(_normal(path), None)
@@ -218,6 +238,10 @@ class LocalFeedServer:
             return web.Response(body=noise, content_type="application/rss+xml")
         if behaviour.oversized is not None:
             return await self._stream_filler(request, behaviour.oversized)
+        if behaviour.gzip_bomb is not None:
+            return await self._stream_gzip_bomb(request, behaviour.gzip_bomb)
+        if behaviour.drip is not None:
+            return await self._stream_drip(request, path, *behaviour.drip)
         resource = self._resources.get(path)
         if resource is None:
             return web.Response(status=404, text="not found")
@@ -250,6 +274,65 @@ class LocalFeedServer:
         except (ConnectionResetError, ConnectionError):
             pass  # the client stopped reading at its cap, as it should
         return response
+
+    async def _stream_gzip_bomb(self, request: web.Request, size: int) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+        )
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        plain, segment = _bomb_segment()
+        per_write = max(1, _CHUNK // len(segment))
+        whole, tail = divmod(size, _MIB)
+        try:
+            await response.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff")  # gzip header
+            for start in range(0, whole, per_write):
+                await response.write(segment * min(per_write, whole - start))
+            packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+            await response.write(packer.compress(plain[:tail]) + packer.flush(zlib.Z_FINISH))
+            # The checksum only when a client has read it all (a small bomb): it costs a pass
+            # over every inflated byte.
+            crc = 0
+            for _ in range(whole):
+                crc = zlib.crc32(plain, crc)
+            crc = zlib.crc32(plain[:tail], crc)
+            await response.write(crc.to_bytes(4, "little") + (size % 2**32).to_bytes(4, "little"))
+            await response.write_eof()
+        except (ConnectionResetError, ConnectionError):
+            pass  # the client stopped reading at its cap, as it should
+        return response
+
+    async def _stream_drip(
+        self, request: web.Request, path: str, every: float, total: float
+    ) -> web.StreamResponse:
+        resource = self._resources.get(path)
+        content_type = resource.content_type if resource else "text/html; charset=utf-8"
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + total
+        try:
+            while loop.time() < ends:
+                await response.write(b" ")  # leading white space is harmless in XML and HTML
+                await asyncio.sleep(every)
+            if resource is not None:
+                await response.write(resource.body.replace(b"{base_url}", self.base_url.encode()))
+            await response.write_eof()
+        except (ConnectionResetError, ConnectionError):
+            pass  # the client gave up
+        return response
+
+
+@functools.cache
+def _bomb_segment() -> tuple[bytes, bytes]:
+    """One mebibyte of spaces and its deflated form (fresh compressor, ended by a full flush).
+
+    The segment refers to nothing before it, so repeating it makes a valid deflate stream.
+    """
+    plain = b" " * _MIB
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return plain, packer.compress(plain) + packer.flush(zlib.Z_FULL_FLUSH)
 
 
 def _normal(path: str) -> str:

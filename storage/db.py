@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Integer, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.models import Base
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
@@ -47,6 +49,24 @@ def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT construct of the session's dialect, the one with ON CONFLICT clauses."""
     name = session.get_bind().dialect.name
     return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def sync_id_sequences(connection: Connection) -> None:
+    """After rows were inserted with explicit ids (a bulk seed, a copy from another database),
+    move each PostgreSQL id sequence past the largest id, so the next ordinary insert does not
+    collide. SQLite needs nothing: it takes max(id) + 1 by itself."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        column = table.columns.get("id")
+        if column is None or not column.primary_key or not isinstance(column.type, Integer):
+            continue
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+            )
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,8 +1,11 @@
 """The delivery queue: one row per (subscriber, kind, slot), claimed with a lease, never repeated.
 
-A row goes pending -> sending (claimed, `claimed_until` set) -> sent | empty | skipped | failed |
-blocked. `parts_sent` and `message_ids` are written after every Telegram message, so a row that
-was interrupted resumes at its next part. On PostgreSQL several workers claim with
+A row goes pending -> sending (claimed: `claimed_until` and the worker's `claim_token` set) ->
+sent | empty | skipped | failed | blocked, or back to pending for a later try. `parts_sent` and
+`message_ids` are written after every Telegram message, so a row that was interrupted resumes at
+its next part. Every write a worker makes about a claimed row (progress, outcome, lease renewal)
+checks that the row is still that worker's claim: a worker whose lease ran out and whose row
+another worker took can never record over it. On PostgreSQL several workers claim with
 `FOR UPDATE SKIP LOCKED`; SQLite is one process.
 """
 
@@ -47,13 +50,32 @@ class ClaimedDelivery:
 
 @dataclass(frozen=True)
 class Progress:
-    """What to write after sending a part (or finishing): the group-committed state of a row."""
+    """A part went out: how many are sent, their message ids, and whether the row is done
+    (status SENT, with `sent_at`) or still SENDING. `note` records a part whose fate Telegram
+    left unknown."""
 
     delivery_id: int
     parts_sent: int
     message_ids: list[int]
     status: str
     sent_at: datetime | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The row leaves its worker: closed with a final status, or back to PENDING until
+    `next_attempt_at`. BLOCKED also marks the chat blocked and closes its other open rows."""
+
+    delivery_id: int
+    status: str
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    count_attempt: bool = False
+    subscriber_id: int | None = None  # for BLOCKED
+
+
+Change = Progress | Outcome
 
 
 async def _insert_counted(session: AsyncSession, columns: list[Any], rows: Any) -> int:
@@ -198,28 +220,31 @@ async def enqueue_broadcast(session: AsyncSession, payload: str, now: datetime) 
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, token: str
 ) -> list[ClaimedDelivery]:
     """Take up to `limit` due rows (sending with an expired lease first, then pending) for
-    `lease`.
+    `lease`, in the name of the worker `token`.
 
     Each kind is one UPDATE ... RETURNING whose inner SELECT walks the (status,
     next_attempt_at) index in order and uses FOR UPDATE SKIP LOCKED on PostgreSQL, so
     concurrent workers never take the same row. (One query with OR would sort every due row on
     each claim: quadratic over a large slot.)
     """
+    until = now + lease
     ids = await _claim(
         session,
         and_(Delivery.status == SENDING, Delivery.claimed_until < now),
         limit=limit,
-        until=now + lease,
+        until=until,
+        token=token,
     )
     if len(ids) < limit:
         ids += await _claim(
             session,
             and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
             limit=limit - len(ids),
-            until=now + lease,
+            until=until,
+            token=token,
         )
     if not ids:
         return []
@@ -248,7 +273,9 @@ async def claim_due(
     ]
 
 
-async def _claim(session: AsyncSession, due: Any, *, limit: int, until: datetime) -> list[int]:
+async def _claim(
+    session: AsyncSession, due: Any, *, limit: int, until: datetime, token: str
+) -> list[int]:
     chosen = (
         select(Delivery.id)
         .where(due)
@@ -259,30 +286,86 @@ async def _claim(session: AsyncSession, due: Any, *, limit: int, until: datetime
     claimed = await session.scalars(
         update(Delivery)
         .where(Delivery.id.in_(chosen.scalar_subquery()))
-        .values(status=SENDING, claimed_until=until)
+        .values(status=SENDING, claimed_until=until, claim_token=token)
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     )
     return list(claimed)
 
 
-async def release_claims(session: AsyncSession, ids: Sequence[int] | None = None) -> int:
-    """Put claimed rows back to pending: `ids` (a worker stopping), or every claimed row (a
-    single-process start: whoever held them is gone)."""
+async def _owned(session: AsyncSession, ids: Sequence[int], token: str) -> set[int]:
+    """Which of `ids` are still `token`'s claims, locked until the transaction ends (PostgreSQL)
+    so no other worker can take one between this check and the write that follows."""
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(Delivery.id)
+        .where(
+            Delivery.id.in_(list(ids)),
+            Delivery.claim_token == token,
+            Delivery.status == SENDING,
+        )
+        .with_for_update()
+    )
+    return set(rows)
+
+
+async def renew_claims(
+    session: AsyncSession, *, token: str, ids: Sequence[int], until: datetime
+) -> set[int]:
+    """Extend `token`'s leases on `ids` to `until`; returns the ids it still holds."""
+    if not ids:
+        return set()
+    renewed = await session.scalars(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(ids)),
+            Delivery.claim_token == token,
+            Delivery.status == SENDING,
+        )
+        .values(claimed_until=until)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(renewed)
+
+
+async def release_claims(
+    session: AsyncSession, ids: Sequence[int] | None = None, *, token: str | None = None
+) -> int:
+    """Put claimed rows back to pending: `token`'s rows among `ids` (a worker stopping), or
+    every claimed row (a single-process start: whoever held them is gone)."""
     stmt = update(Delivery).where(Delivery.status == SENDING)
     if ids is not None:
         stmt = stmt.where(Delivery.id.in_(list(ids)))
+    if token is not None:
+        stmt = stmt.where(Delivery.claim_token == token)
     result = await session.execute(
-        stmt.values(status=PENDING, claimed_until=None).execution_options(synchronize_session=False)
+        stmt.values(status=PENDING, claimed_until=None, claim_token=None).execution_options(
+            synchronize_session=False
+        )
     )
     return result.rowcount or 0
 
 
-async def record_progress(session: AsyncSession, changes: Sequence[Progress]) -> None:
-    """Write parts sent, message ids and status for many rows (one executemany per kind)."""
+async def record_changes(
+    session: AsyncSession, changes: Sequence[Change], *, token: str
+) -> set[int]:
+    """Write progress and outcomes of rows `token` holds; returns the ids it no longer holds
+    (their changes are not written: another worker owns the row now)."""
+    owned = await _owned(session, list({c.delivery_id for c in changes}), token)
+    kept = [c for c in changes if c.delivery_id in owned]
+    await _write_progress(session, [c for c in kept if isinstance(c, Progress)])
+    for outcome in (c for c in kept if isinstance(c, Outcome)):
+        await _write_outcome(session, outcome)
+    return {c.delivery_id for c in changes} - owned
+
+
+async def _write_progress(session: AsyncSession, changes: Sequence[Progress]) -> None:
+    """Parts sent, message ids and status for many rows (one executemany per kind)."""
     table = Delivery.__table__
     in_flight = [_progress_row(c) for c in changes if c.status == SENDING]
-    closed = [_progress_row(c) for c in changes if c.status != SENDING]
+    done = [_progress_row(c) for c in changes if c.status != SENDING]
     values = {
         "parts_sent": bindparam("b_parts"),
         "message_ids": bindparam("b_ids"),
@@ -292,9 +375,14 @@ async def record_progress(session: AsyncSession, changes: Sequence[Progress]) ->
     where = table.c.id == bindparam("b_id")
     if in_flight:
         await session.execute(update(table).where(where).values(**values), in_flight)
-    if closed:
-        stmt = update(table).where(where).values(**values, claimed_until=None)
-        await session.execute(stmt, closed)
+    if done:
+        stmt = update(table).where(where).values(**values, claimed_until=None, claim_token=None)
+        await session.execute(stmt, done)
+    for change in changes:
+        if change.note is not None:
+            await session.execute(
+                update(Delivery).where(Delivery.id == change.delivery_id).values(error=change.note)
+            )
 
 
 def _progress_row(change: Progress) -> dict[str, Any]:
@@ -307,38 +395,28 @@ def _progress_row(change: Progress) -> dict[str, Any]:
     }
 
 
-async def finish(
-    session: AsyncSession, delivery_id: int, status: str, *, error: str | None = None
-) -> None:
-    """Close a row with a final status (and why, if it did not go out)."""
-    values: dict[str, Any] = {"status": status, "claimed_until": None}
-    if error is not None:
-        values["error"] = error
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
-
-
-async def retry_later(
-    session: AsyncSession,
-    delivery_id: int,
-    *,
-    at: datetime,
-    error: str,
-    count_attempt: bool,
-) -> None:
-    """Give a row back to the queue, due again at `at`, noting the error."""
+async def _write_outcome(session: AsyncSession, outcome: Outcome) -> None:
     values: dict[str, Any] = {
-        "status": PENDING,
+        "status": outcome.status,
         "claimed_until": None,
-        "next_attempt_at": at,
-        "error": error,
+        "claim_token": None,
     }
-    if count_attempt:
-        values["attempts"] = Delivery.attempts + 1
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+    if outcome.error is not None:
+        values["error"] = outcome.error
+    if outcome.status == PENDING:
+        values["next_attempt_at"] = outcome.next_attempt_at
+        if outcome.count_attempt:
+            values["attempts"] = Delivery.attempts + 1
+    await session.execute(
+        update(Delivery).where(Delivery.id == outcome.delivery_id).values(**values)
+    )
+    if outcome.status == BLOCKED and outcome.subscriber_id is not None:
+        await mark_blocked(session, outcome.subscriber_id, outcome.error or "blocked")
 
 
 async def mark_blocked(session: AsyncSession, subscriber_id: int, error: str) -> int:
-    """The chat blocked the bot: the subscriber is 'blocked' and its open rows are closed."""
+    """The chat blocked the bot: the subscriber is 'blocked' and its open rows are closed
+    (a row another worker holds is closed too: its writes then find the claim gone)."""
     await session.execute(
         update(Subscriber).where(Subscriber.id == subscriber_id).values(status="blocked")
     )
@@ -348,7 +426,7 @@ async def mark_blocked(session: AsyncSession, subscriber_id: int, error: str) ->
             Delivery.subscriber_id == subscriber_id,
             Delivery.status.in_((PENDING, SENDING)),
         )
-        .values(status=BLOCKED, claimed_until=None, error=error)
+        .values(status=BLOCKED, claimed_until=None, claim_token=None, error=error)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -227,6 +227,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker holding the claim: every write checks it, so a lost claim is never acted on.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[str | None] = mapped_column(Text)  # rendered messages (JSON), fixed once built
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
     message_ids: Mapped[str | None] = mapped_column(Text)  # JSON list of Telegram message ids

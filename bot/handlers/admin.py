@@ -11,7 +11,14 @@ from telegram.ext import ContextTypes
 
 from bot.collecting import FeedCheck
 from bot.context import BotServices, services
-from bot.formatting import MAX_MESSAGE, MessagePart, dump_parts, escape, telegram_length
+from bot.formatting import (
+    MAX_MESSAGE,
+    MessagePart,
+    dump_parts,
+    echo,
+    escape,
+    telegram_length,
+)
 from bot.handlers.common import admin_only, args_of, reply, rest_of_message
 from bot.views import feeds_messages, stats_text
 from storage import deliveries as queue
@@ -41,12 +48,12 @@ async def add_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         async with services(context).db.session() as session:
             topic = await add_topic(session, name, keywords)
     except TopicError as exc:
-        await reply(update, f"Could not add the topic: {escape(str(exc))}.")
+        await reply(update, f"Could not add the topic: {echo(str(exc), 500)}.")
         return
-    words = f" with keywords: {escape(' '.join(keywords))}" if keywords else ""
+    words = f" with keywords: {echo(' '.join(keywords), 500)}" if keywords else ""
     await reply(
         update,
-        f"Added topic <b>{escape(topic.title)}</b> (<code>{escape(topic.name)}</code>){words}.\n"
+        f"Added topic <b>{echo(topic.title, 200)}</b> (<code>{escape(topic.name)}</code>){words}.\n"
         f"Add feeds with /addfeed {escape(topic.name)} &lt;url&gt;.",
     )
 
@@ -62,9 +69,9 @@ async def delete_topic_command(update: Update, context: ContextTypes.DEFAULT_TYP
         async with services(context).db.session() as session:
             topic = await remove_topic(session, args[0])
     except TopicError as exc:
-        await reply(update, f"Could not remove it: {escape(str(exc))}.")
+        await reply(update, f"Could not remove it: {echo(str(exc), 500)}.")
         return
-    await reply(update, f"Removed topic <b>{escape(topic.title)}</b> with its feeds.")
+    await reply(update, f"Removed topic <b>{echo(topic.title, 200)}</b> with its feeds.")
 
 
 @admin_only
@@ -81,7 +88,7 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         await reply(
-            update, f"“{escape(url)}” is not an http(s) URL. Example: https://example.org/rss"
+            update, f"“{echo(url)}” is not an http(s) URL. Example: https://example.org/rss"
         )
         return
     app = services(context)
@@ -89,9 +96,9 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         async with app.db.session() as session:
             await add_feed(session, topic, url)
     except FeedError as exc:
-        await reply(update, f"Could not add the feed: {escape(str(exc))}.")
+        await reply(update, f"Could not add the feed: {echo(str(exc), 500)}.")
         return
-    await reply(update, f"Checking {escape(url)} …")
+    await reply(update, f"Checking {echo(url)} …")
     try:
         result = await _check_feed(app, url)
     except Exception as exc:  # the feed must not stay half-added because of a bug
@@ -105,14 +112,14 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await remove_feed(session, url)
         await reply(
             update,
-            f"❌ Could not use {escape(url)}: {escape(error or 'unknown error')}.\n"
+            f"❌ Could not use {echo(url)}: {echo(error or 'unknown error', 500)}.\n"
             "Nothing was added; check the URL and try again.",
         )
         return
-    title = escape(result.title or url)
+    title = echo(result.title or url, 200)
     await reply(
         update,
-        f"✅ Added <b>{title}</b> to {escape(topic)}: {result.new} new articles "
+        f"✅ Added <b>{title}</b> to {echo(topic, 100)}: {result.new} new articles "
         f"({result.seconds:.1f} s).",
     )
 
@@ -135,9 +142,9 @@ async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         async with services(context).db.session() as session:
             await remove_feed(session, args[0])
     except FeedError as exc:
-        await reply(update, f"Could not remove it: {escape(str(exc))}. See /feeds for the URLs.")
+        await reply(update, f"Could not remove it: {echo(str(exc), 500)}. See /feeds for the URLs.")
         return
-    await reply(update, f"Removed the feed {escape(args[0])}; its articles stay.")
+    await reply(update, f"Removed the feed {echo(args[0])}; its articles stay.")
 
 
 @admin_only
@@ -156,9 +163,9 @@ async def feed_weight_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         async with services(context).db.session() as session:
             feed = await set_feed_weight(session, args[0], weight)
     except FeedError as exc:
-        await reply(update, f"Could not set it: {escape(str(exc))}. See /feeds for the URLs.")
+        await reply(update, f"Could not set it: {echo(str(exc), 500)}. See /feeds for the URLs.")
         return
-    await reply(update, f"The feed {escape(feed.url)} now weighs {weight:g}.")
+    await reply(update, f"The feed {echo(feed.url)} now weighs {weight:g}.")
 
 
 def _number(text: str) -> float | None:

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.context import services
-from bot.formatting import escape
+from bot.formatting import echo, escape, split_blocks
 from bot.timeparse import parse_minute
 from storage.models import Subscriber
 from storage.subscribers import register_subscriber
@@ -23,11 +23,17 @@ NOT_ALLOWED = "Sorry, that is not allowed: /{command} is for admins only."
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the update came from (HTML, no link previews: the defaults)."""
+    """Answer in the chat the update came from (HTML, no link previews: the defaults).
+
+    A text too long for one message goes out in several, split between lines (never inside
+    markup), the buttons under the last.
+    """
     chat = update.effective_chat
     if chat is None:
         return
-    await chat.send_message(text, reply_markup=markup)
+    parts = split_blocks(text.split("\n"))
+    for number, part in enumerate(parts, start=1):
+        await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
 
 
 def command_name(update: Update) -> str:
@@ -100,7 +106,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return  # groups see many commands; answer only the ones addressed to us
     await reply(
         update,
-        f"Sorry, I don't know {escape(word.split('@', 1)[0])}. Send /help to see what I can do.",
+        f"Sorry, I don't know {echo(word.split('@', 1)[0], 64)}. Send /help to see what I can do.",
     )
 
 

@@ -7,7 +7,7 @@ from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot.context import services
-from bot.formatting import escape
+from bot.formatting import echo, escape
 from bot.handlers.common import args_of, ensure_subscriber, reply
 from bot.handlers.followups import story_details
 from bot.slots import local_now
@@ -62,7 +62,7 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             minutes = parse_times(args)
         except InputError as exc:
-            await reply(update, f"{escape(str(exc))}.\nFor example: /time 07:30 18:00")
+            await reply(update, f"{echo(str(exc))}.\nFor example: /time 07:30 18:00")
             return
     async with app.db.session() as session:
         await store.set_delivery_minutes(session, subscriber.id, minutes)
@@ -91,7 +91,7 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         zone = resolve_timezone(" ".join(args))
     except InputError as exc:
-        await reply(update, escape(str(exc)))
+        await reply(update, echo(str(exc)))
         return
     async with app.db.session() as session:
         await store.set_timezone(session, subscriber.id, zone)

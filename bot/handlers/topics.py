@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import services
-from bot.formatting import escape
+from bot.formatting import echo, shorten
 from bot.handlers.common import args_of, ensure_subscriber, reply
-from bot.views import TOPIC_CALLBACK, next_briefing_phrase, topics_keyboard, topics_text
+from bot.views import next_briefing_phrase, parse_topic_callback, topics_keyboard, topics_text
 from storage.models import Topic
 from storage.subscribers import delivery_minutes, subscribe, subscribed_topics, unsubscribe
 from storage.topics import get_topic, list_topics
@@ -53,7 +54,7 @@ async def _available(context: ContextTypes.DEFAULT_TYPE) -> str:
         names = [topic.name for topic, _, _ in await list_topics(session)]
     if not names:
         return "There are no topics yet; an admin adds them with /addtopic."
-    return "Topics: " + ", ".join(f"<code>{escape(n)}</code>" for n in names) + "."
+    return "Topics: " + ", ".join(f"<code>{echo(n, 64)}</code>" for n in names) + "."
 
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,14 +76,15 @@ async def _change_topics(
         await reply(update, f"Which topic? For example: /{verb} tech\n{await _available(context)}")
         return
     subscriber, _ = await ensure_subscriber(update, context)
-    lines = []
+    lines: list[str] = []
+    unknown: list[str] = []
     async with services(context).db.session() as session:
-        for name in names:
+        for name in dict.fromkeys(names):  # each name once, in the order typed
             topic = await get_topic(session, name)
             if topic is None:
-                lines.append(f"There is no topic “{escape(name)}”.")
+                unknown.append(name)
                 continue
-            title = escape(topic.title)
+            title = echo(topic.title, 100)
             if follow:
                 changed = await subscribe(session, subscriber.id, topic.id)
                 lines.append(
@@ -93,26 +95,33 @@ async def _change_topics(
                 lines.append(
                     f"Stopped following {title}." if changed else f"You don't follow {title}."
                 )
-    if any(line.startswith("There is no topic") for line in lines):
+    if unknown:
+        lines.append(f"There is no topic {_quoted_names(unknown)}.")
         lines.append(f"{await _available(context)} Example: /{verb} tech")
     await reply(update, "\n".join(lines))
+
+
+def _quoted_names(names: list[str], shown: int = 10) -> str:
+    """“a”, “b” … and 3 more: a message full of wrong names gets one line back, not pages."""
+    quoted = ", ".join(f"“{echo(name, 64)}”" for name in names[:shown])
+    return quoted + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A topic button was pressed: follow or unfollow it and redraw the list."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    name = query.data.removeprefix(TOPIC_CALLBACK)
+    wanted = parse_topic_callback(query.data)
     subscriber, _ = await ensure_subscriber(update, context)
     async with services(context).db.session() as session:
-        topic = await get_topic(session, name)
+        topic = await _pressed_topic(session, wanted)
         if topic is None:
             note = "That topic no longer exists."
         elif await subscribe(session, subscriber.id, topic.id):
-            note = f"Following {topic.title}"
+            note = f"Following {shorten(topic.title, 150)}"  # an answer holds 200 characters
         else:
             await unsubscribe(session, subscriber.id, topic.id)
-            note = f"Stopped following {topic.title}"
+            note = f"Stopped following {shorten(topic.title, 150)}"
     await query.answer(note)
     if topic is None:
         return
@@ -124,3 +133,12 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except BadRequest as exc:  # "message is not modified" after a double tap
         if "not modified" not in exc.message:
             raise
+
+
+async def _pressed_topic(session: AsyncSession, wanted: int | str | None) -> Topic | None:
+    """The topic a button names: by id, or by slug on a keyboard sent before ids were used."""
+    if isinstance(wanted, str):
+        return await get_topic(session, wanted)
+    if wanted is None:
+        return None
+    return next((t for t, _, _ in await list_topics(session) if t.id == wanted), None)

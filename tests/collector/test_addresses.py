@@ -33,11 +33,57 @@ def test_address_kinds(address: str, kind: str | None) -> None:
     assert address_kind(address) == kind
 
 
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        # 6to4 (2002::/16): the IPv4 address is bits 16-47.
+        ("2002:7f00:1::1", "loopback"),  # 127.0.0.1
+        ("2002:a00:5::", "private"),  # 10.0.0.5
+        ("2002:a9fe:a9fe::1", "link-local"),  # 169.254.169.254, cloud metadata
+        ("2002:5db8:d822::1", None),  # 93.184.216.34
+        # NAT64, well-known prefix 64:ff9b::/96: the last 32 bits.
+        ("64:ff9b::7f00:1", "loopback"),
+        ("64:ff9b::10.0.0.1", "private"),
+        ("64:ff9b::a9fe:a9fe", "link-local"),
+        ("64:ff9b::5db8:d822", None),
+        # NAT64, local-use prefix 64:ff9b:1::/48: every RFC 6052 layout the address fits.
+        ("64:ff9b:1::7f00:1", "loopback"),  # /96
+        ("64:ff9b:1:7f00:0:100::", "loopback"),  # /48: 127.0 before the u octet, 0.1 after
+        ("64:ff9b:1::5db8:d822", None),
+        # Teredo (2001::/32): the client address is stored XOR-obscured in the last 32 bits.
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),  # client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),  # client 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:a247:27dd", None),  # client 93.184.216.34
+        # IPv4-mapped, -compatible and -translated spellings.
+        ("::ffff:7f00:1", "loopback"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("::127.0.0.1", "loopback"),
+        ("::a00:1", "private"),
+        ("::ffff:0:7f00:1", "loopback"),
+        ("::ffff:0:5db8:d822", None),
+        # IPv6's own addresses keep their own meaning.
+        ("::", "unspecified"),
+        ("::1", "loopback"),
+        ("2001:db8::1", "private"),  # documentation
+    ],
+)
+def test_ipv6_spellings_of_ipv4_addresses_are_judged_by_the_ipv4_address(
+    address: str, kind: str | None
+) -> None:
+    assert address_kind(address) == kind
+
+
 def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     async def resolve(host: str) -> list[str]:
         return table[host]
 
     return resolve
+
+
+async def test_a_6to4_literal_for_loopback_is_refused() -> None:
+    url = httpx.URL("http://[2002:7f00:1::1]:8080/feed")
+    with pytest.raises(BlockedURLError, match=r"refused 2002:7f00:1::1: a loopback address"):
+        await check_url(url, allow_private=False, resolver=resolver_for({}))
 
 
 async def test_public_names_pass_and_private_ones_are_refused_after_resolution() -> None:

@@ -14,6 +14,7 @@ from cli import main
 from collector.opml import OpmlFeed, parse_opml
 from sandbox.feed_server import LocalFeedServer
 from tests.collector.conftest import FIXTURES
+from tests.collector.helpers import rss
 
 
 @contextmanager
@@ -91,3 +92,21 @@ def test_import_of_a_bad_file_says_why(
     assert "not valid XML" in capsys.readouterr().err
     assert main(["feeds", "import", str(environment / "missing.opml")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_collect_says_how_many_items_were_left_at_the_deadline(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSBRIEF_FEED_CHECK_DEADLINE_SECONDS", "1")
+    with server_in_thread() as server:
+        slow = "<html><body><article><p>A page that takes its time.</p></article></body></html>"
+        server.add("/pages/slow.html", slow, "text/html; charset=utf-8")
+        server.drip("/pages/slow.html", every=0.5, total=30)  # within the 2 s read timeout
+        server.add("/slow.xml", rss("Slow Times", [("s-1", server.url("/pages/slow.html"), "")]))
+        assert main(["topics", "add", "general"]) == 0
+        assert main(["feeds", "add", "general", server.url("/slow.xml")]) == 0
+        capsys.readouterr()
+        assert main(["collect"]) == 0  # not a failure: the item is taken again next pass
+        out = capsys.readouterr().out
+    assert "1 new item left for the next pass (the 1s check deadline was reached)" in out
+    assert "1 feeds: 0 new articles, 0 failed" in out

@@ -93,7 +93,7 @@ async def test_each_failure_is_recorded_and_the_pass_goes_on(
     process_pool: ProcessPoolExecutor,
 ) -> None:
     options.max_body_bytes = 5 * 1024 * 1024
-    options.fetch_timeout_seconds = 0.5
+    options.fetch_timeout_seconds = 1.5  # generous: huge.xml streams 10 MB on a busy machine
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         refused = f"http://127.0.0.1:{probe.getsockname()[1]}/feed.xml"
@@ -127,7 +127,7 @@ async def test_each_failure_is_recorded_and_the_pass_goes_on(
     assert outcome[server.url("dupes.xml")] == ("ok", 1, None)
     expected_errors = {
         server.url("broken-500.xml"): "HTTP 500 Internal Server Error",
-        server.url("slow.xml"): "did not answer within 0.5s",
+        server.url("slow.xml"): "did not answer within 1.5s",
         server.url("huge.xml"): "body is over the 5 MB limit",
         server.url("garbage.xml"): "not a usable feed",
         refused: "Connection refused",
@@ -351,3 +351,55 @@ async def test_nul_characters_from_a_feed_are_not_stored(
     (article,) = await articles(db)
     assert article.title == "Bad title" and article.text == "Body text."
     assert article.source_name == "Nul Feed"
+
+
+async def test_a_feed_check_stops_at_its_deadline_and_leaves_the_rest_for_the_next_pass(
+    db: Database,
+    server: LocalFeedServer,
+    options: CollectorOptions,
+    process_pool: ProcessPoolExecutor,
+) -> None:
+    # Each dripping page sends a byte every 0.4 s: always inside the 2 s read timeout, so
+    # only the request's overall deadline (4 x 2 s) would end it, after 8 s per page.
+    options.fetch_timeout_seconds = 2.0
+    options.feed_check_deadline_seconds = 2.0
+    options.max_per_host = 8
+    items = []
+    for i in range(6):
+        path = f"/pages/p{i}.html"
+        paragraphs = [WIRE[i % 4], f"This is story number {i}, told in its own words."]
+        server.add(path, page(f"Story {i}", paragraphs), "text/html; charset=utf-8")
+        if i >= 2:
+            server.drip(path, every=0.4, total=60)
+        items.append((f"d-{i}", server.url(path), f"Feed text {i}."))
+    server.add("/drip.xml", rss("Drip News", items))
+    url = server.url("/drip.xml")
+    await add_feeds(db, "local", [url])
+    async with collector(db, options, process_pool) as running:
+        first = (await running.collect_due()).results[0]
+        # The check ends at its deadline instead of after the dripping pages' 8 s each; the
+        # two finished items are stored, the four others are not recorded as seen.
+        assert first.seconds < 6, first.seconds
+        assert (first.status, first.new, first.unchanged, first.left) == ("ok", 2, 0, 4)
+        assert first.warning and first.warning.startswith("4 new items left for the next pass")
+        stored = {a.url for a in await articles(db)}
+        assert stored == {server.url("/pages/p0.html"), server.url("/pages/p1.html")}
+        # Due again at the next pass, and fetched in full then (no validator, so no 304).
+        feed = await feed_row(db, url)
+        assert feed.next_check_at <= utcnow() and feed.etag is None
+
+        for i in range(2, 6):
+            server.clear(f"/pages/p{i}.html")
+        second = (await running.collect_due()).results[0]
+        third = (await running.collect_due(utcnow() + timedelta(minutes=16))).results[0]
+
+    assert "If-None-Match" not in server.requests_for("/drip.xml")[1].headers
+    assert (second.status, second.new, second.unchanged, second.left) == ("ok", 4, 2, 0)
+    assert third.status == "not_modified"
+    # Nothing lost, nothing twice.
+    stored_all = await articles(db)
+    assert sorted(a.url for a in stored_all) == sorted(
+        server.url(f"/pages/p{i}.html") for i in range(6)
+    )
+    assert all(a.text_source == "page" for a in stored_all)  # none fell back to the feed text
+    assert await count(db, FeedEntry) == 6

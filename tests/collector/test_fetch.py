@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import socket
+import ssl
 import time
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from collector.errors import BlockedURLError, FetchError
 from collector.fetch import USER_AGENT, Fetcher
 from sandbox.collector_options import CollectorOptions
 from sandbox.feed_server import LocalFeedServer
-from tests.collector.conftest import LoopbackTransport, fake_resolver
+from tests.collector.conftest import PUBLIC_ADDRESS, LoopbackTransport, fake_resolver
+from tests.netguard import NetworkAccessError
 
 
 async def test_etag_and_last_modified_round_trip_to_a_304(
@@ -140,3 +148,105 @@ async def test_guard_refuses_loopback_directly_and_after_a_redirect(
         "/rss2.xml",
         "/sneaky.xml",
     ]
+
+
+async def test_a_gzip_bomb_is_stopped_at_the_cap_while_it_inflates(
+    server: LocalFeedServer, options: CollectorOptions
+) -> None:
+    server.gzip_bomb("/bomb.xml", 4 * 1024**3)  # 4 GiB once inflated, about 4 MB on the wire
+    server.gzip_bomb("/small-bomb.xml", 512 * 1024)  # the same stream, short enough to read
+    async with Fetcher(options) as fetcher:
+        small = await fetcher.get(server.url("/small-bomb.xml"))
+        assert small.body == b" " * (512 * 1024)  # a real gzip stream, decoded in full
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError, match="body is over the 1 MB limit"):
+                await fetcher.get(server.url("/bomb.xml"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # The 1 MB cap, one 64 KB decoding step and the server's own writes. Inflating a whole
+    # 64 KB network chunk at once, as httpx does, produced 64 MB before the cap was checked.
+    assert peak < 3 * 1024 * 1024, f"peak {peak / 2**20:.1f} MB"
+
+
+async def test_only_the_content_codings_asked_for_are_accepted(
+    server: LocalFeedServer, options: CollectorOptions
+) -> None:
+    text = b"<rss>" + b"deflated " * 2000 + b"</rss>"
+    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    raw = packer.compress(text) + packer.flush()
+    server.add("/zlib.xml", zlib.compress(text), headers={"Content-Encoding": "deflate"})
+    server.add("/raw.xml", raw, headers={"Content-Encoding": "deflate"})
+    server.add("/brotli.xml", b"\x1b\x03\x00\xf8", headers={"Content-Encoding": "br"})
+    server.add("/twice.xml", b"x", headers={"Content-Encoding": "gzip, gzip"})
+    async with Fetcher(options) as fetcher:
+        assert (await fetcher.get(server.url("/zlib.xml"))).body == text
+        assert (await fetcher.get(server.url("/raw.xml"))).body == text  # raw deflate, as sent
+        # Bytes in a coding we never offered to read would be stored as garbage.
+        with pytest.raises(FetchError, match=r"encoded as 'br'; only gzip, deflate"):
+            await fetcher.get(server.url("/brotli.xml"))
+        with pytest.raises(FetchError, match=r"encoded as 'gzip, gzip'"):
+            await fetcher.get(server.url("/twice.xml"))
+
+
+async def test_the_connection_goes_to_the_address_the_guard_checked(
+    server: LocalFeedServer, options: CollectorOptions
+) -> None:
+    """DNS rebinding: a public answer for the check, 127.0.0.1 for the connection after it."""
+    options.allow_private_networks = False
+    lookups: list[str] = []
+
+    async def rebinding(host: str) -> list[str]:
+        lookups.append(host)
+        return [PUBLIC_ADDRESS] if len(lookups) == 1 else ["127.0.0.1"]
+
+    port = httpx.URL(server.base_url).port
+    async with Fetcher(options, resolver=rebinding) as fetcher:
+        # The name is looked up once and the socket opened to the checked public address,
+        # which the test network refuses (anyio reports it in a group); the local server
+        # behind the second answer never sees a request.
+        with pytest.raises(ExceptionGroup) as reached:
+            await fetcher.get(f"http://localhost:{port}/rss2.xml")
+        assert reached.group_contains(NetworkAccessError, match=re.escape(PUBLIC_ADDRESS))
+        assert lookups == ["localhost"]
+        # A first answer that is loopback is refused before any connection, as before.
+        with pytest.raises(BlockedURLError, match=r"refused localhost \(127\.0\.0\.1\): a loop"):
+            await fetcher.get(f"http://localhost:{port}/rss2.xml")
+        # So is loopback spelled as 6to4, which used to pass as a public address.
+        with pytest.raises(BlockedURLError, match="a loopback address"):
+            await fetcher.get(f"http://[2002:7f00:1::1]:{port}/rss2.xml")
+    assert server.requests == []
+
+
+@pytest.fixture
+async def tls_names() -> AsyncIterator[tuple[int, list[str]]]:
+    """A TLS listener on 127.0.0.1 that records the host name each client asks for (SNI)."""
+    names: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)  # no certificate: every handshake fails
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,misc,return-value]
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
+    try:
+        yield listener.sockets[0].getsockname()[1], names
+    finally:
+        listener.close()
+
+
+async def test_tls_names_the_host_while_connecting_to_the_resolved_address(
+    tls_names: tuple[int, list[str]], options: CollectorOptions
+) -> None:
+    port, names = tls_names
+
+    async def resolve(host: str) -> list[str]:
+        return ["127.0.0.1"] if host == "feeds.example" else []
+
+    async with Fetcher(options, resolver=resolve) as fetcher:
+        with pytest.raises(FetchError, match=r"could not connect to feeds\.example"):
+            await fetcher.get(f"https://feeds.example:{port}/feed.xml")
+    # The socket went to the address our resolver gave (no system lookup of feeds.example),
+    # and the TLS handshake asked for the host name, so the certificate is checked against it.
+    assert names == ["feeds.example"]

@@ -110,19 +110,19 @@ async def test_claims_are_exclusive_until_the_lease_expires(db: Database) -> Non
             now=SLOT,
         )
     async with db.session() as session:
-        first = await queue.claim_due(session, now=SLOT, limit=3, lease=LEASE)
+        first = await queue.claim_due(session, now=SLOT, limit=3, lease=LEASE, token="w1")
     async with db.session() as session:
-        second = await queue.claim_due(session, now=SLOT, limit=10, lease=LEASE)
+        second = await queue.claim_due(session, now=SLOT, limit=10, lease=LEASE, token="w1")
     async with db.session() as session:
         none_left = await queue.claim_due(
-            session, now=SLOT + timedelta(minutes=1), limit=10, lease=LEASE
+            session, now=SLOT + timedelta(minutes=1), limit=10, lease=LEASE, token="w1"
         )
     assert (len(first), len(second), len(none_left)) == (3, 2, 0)  # tomorrow's are not due
     assert {r.id for r in first}.isdisjoint(r.id for r in second)
     assert first[0].chat_id == 1 and first[0].timezone == "Europe/Berlin"
     async with db.session() as session:  # the worker died: its lease runs out
         reclaimed = await queue.claim_due(
-            session, now=SLOT + LEASE + timedelta(seconds=1), limit=10, lease=LEASE
+            session, now=SLOT + LEASE + timedelta(seconds=1), limit=10, lease=LEASE, token="w2"
         )
     assert len(reclaimed) == 5
 
@@ -138,7 +138,7 @@ async def test_concurrent_workers_never_claim_the_same_row(db: Database) -> None
         taken: list[int] = []
         while True:
             async with db.session() as session:
-                rows = await queue.claim_due(session, now=SLOT, limit=3, lease=LEASE)
+                rows = await queue.claim_due(session, now=SLOT, limit=3, lease=LEASE, token="w1")
             if not rows:
                 return taken
             taken += [r.id for r in rows]
@@ -155,23 +155,29 @@ async def test_progress_outcomes_and_restart(db: Database) -> None:
         await queue.enqueue_slot(
             session, timezone="Europe/Berlin", minute=480, slot_at=SLOT, now=SLOT
         )
-        rows = await queue.claim_due(session, now=SLOT, limit=10, lease=LEASE)
+        rows = await queue.claim_due(session, now=SLOT, limit=10, lease=LEASE, token="w1")
     one, two, three = rows
     async with db.session() as session:
-        await queue.record_progress(
+        lost = await queue.record_changes(
             session,
             [
                 queue.Progress(one.id, 1, [501], queue.SENDING, None),
                 queue.Progress(two.id, 2, [601, 602], queue.SENT, SLOT),
+                queue.Outcome(
+                    three.id,
+                    queue.PENDING,
+                    "boom",
+                    next_attempt_at=SLOT + timedelta(seconds=10),
+                    count_attempt=True,
+                ),
             ],
+            token="w1",
         )
-        await queue.retry_later(
-            session, three.id, at=SLOT + timedelta(seconds=10), error="boom", count_attempt=True
-        )
+    assert lost == set()
     async with db.session() as session:  # a single-process restart takes its claims back
         assert await queue.release_claims(session) == 1
         again = await queue.claim_due(
-            session, now=SLOT + timedelta(seconds=10), limit=10, lease=LEASE
+            session, now=SLOT + timedelta(seconds=10), limit=10, lease=LEASE, token="w2"
         )
     assert sorted((r.id, r.parts_sent, r.message_ids, r.attempts) for r in again) == [
         (one.id, 1, [501], 0),
@@ -196,9 +202,10 @@ async def test_broadcast_manual_stats_and_pruning(db: Database) -> None:
         await set_status(session, ids[1], "paused")
         assert await queue.enqueue_broadcast(session, '[{"text": "hi"}]', SLOT) == 2
         await queue.enqueue_manual(session, ids[1], SLOT)
-        rows = await queue.claim_due(session, now=SLOT, limit=1, lease=LEASE)
-        await queue.record_progress(session, [queue.Progress(rows[0].id, 1, [1], queue.SENT, SLOT)])
-        await queue.finish(session, rows[0].id, queue.SENT)
+        rows = await queue.claim_due(session, now=SLOT, limit=1, lease=LEASE, token="w1")
+        await queue.record_changes(
+            session, [queue.Progress(rows[0].id, 1, [1], queue.SENT, SLOT)], token="w1"
+        )
         stats = await queue_stats(
             session, now=SLOT + timedelta(minutes=1), day_start=SLOT.replace(hour=0)
         )
@@ -207,3 +214,36 @@ async def test_broadcast_manual_stats_and_pruning(db: Database) -> None:
     async with db.session() as session:
         assert await queue.prune(session, before=SLOT + timedelta(days=31)) == 1
         assert await queue.next_due_at(session) == SLOT
+
+
+async def test_a_worker_that_lost_its_claim_can_record_nothing(db: Database) -> None:
+    await _subscribers(db, 2)
+    async with db.session() as session:
+        await queue.enqueue_slot(
+            session, timezone="Europe/Berlin", minute=480, slot_at=SLOT, now=SLOT
+        )
+        first, second = await queue.claim_due(
+            session, now=SLOT, limit=10, lease=LEASE, token="slow-worker"
+        )
+    later = SLOT + LEASE + timedelta(seconds=1)  # the slow worker's lease ran out ...
+    async with db.session() as session:  # ... and another worker took one row over
+        (taken,) = await queue.claim_due(session, now=later, limit=1, lease=LEASE, token="other")
+        renewed = await queue.renew_claims(
+            session, token="slow-worker", ids=[first.id, second.id], until=later + LEASE
+        )
+    assert taken.id == first.id and renewed == {second.id}
+    async with db.session() as session:
+        lost = await queue.record_changes(
+            session,
+            [
+                queue.Progress(first.id, 1, [77], queue.SENT, later),
+                queue.Progress(second.id, 1, [78], queue.SENT, later),
+            ],
+            token="slow-worker",
+        )
+    assert lost == {first.id}
+    stored = {r.id: r for r in await _rows(db)}
+    assert (stored[first.id].status, stored[first.id].parts_sent) == ("sending", 0)
+    assert stored[first.id].claim_token == "other"
+    assert (stored[second.id].status, stored[second.id].message_ids) == ("sent", "[78]")
+    assert stored[second.id].claim_token is None
