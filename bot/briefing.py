@@ -1,22 +1,33 @@
-"""Building briefings from the database: which stories each subscriber gets, rendered once."""
+"""Building briefings from the database: which stories each subscriber gets, rendered once.
+
+A story is news while its newest article's publication time (`articles.news_at`) is within
+`NEWS_MAX_AGE_HOURS`: what was already older than that when it was first seen is never briefed,
+and what a briefing had to leave out stays eligible, ageing out by its own time. A chat is
+offered each story once, and again only as an "Update" when an independent report has joined it
+since; what counts as shown is what was delivered (a part Telegram refused shows nothing), and
+what a briefing still on its way holds is promised, so a second /briefing does not repeat it.
+Each followed topic gets a fair share of the items (`bot.ranking.fair_share`).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.formatting import (
     BriefingItem,
     MessagePart,
     Source,
+    age_text,
     briefing_header,
     dump_parts,
+    load_parts,
+    more_stories_text,
     nothing_new_text,
     render_briefing,
 )
-from bot.ranking import importance
+from bot.ranking import Offer, fair_share, importance
 from bot.settings import Settings
 from bot.slots import local_now
 from storage import briefings as store
@@ -24,16 +35,6 @@ from storage.db import Database
 from storage.deliveries import MANUAL, ClaimedDelivery
 
 MAX_SENTENCES = 3
-
-
-@dataclass(frozen=True)
-class _Pick:
-    story_id: int
-    topic_id: int
-    latest_at: datetime
-    source_count: int
-    is_update: bool
-    score: float = 0.0
 
 
 class BriefingBuilder:
@@ -50,90 +51,110 @@ class BriefingBuilder:
         if not rows:
             return {}
         now = self.clock()
-        floor = now - timedelta(hours=self.settings.briefing_lookback_hours)
-        since = {row.id: max(row.last_briefing_at or floor, floor) for row in rows}
+        news_since = now - timedelta(hours=self.settings.news_max_age_hours)
+        subscribers = {row.subscriber_id for row in rows}
         async with self.db.session() as session:
-            followed = await store.subscriptions_of(session, {r.subscriber_id for r in rows})
+            # Promised before seen: a part delivered meanwhile moves its stories from one to
+            # the other in one commit, and each statement may see a newer commit than the
+            # last (read committed), so this order can never miss a story in between.
+            promised = _promised(
+                await store.promised_payloads(session, subscribers, [r.id for r in rows])
+            )
+            followed = await store.subscriptions_of(session, subscribers)
             titles = await store.topic_titles(session)
             topic_ids = set().union(*followed.values()) if followed else set()
-            found = await store.candidates(session, topic_ids, min(since.values()))
-            shown = await store.sent_counts(session, followed.keys(), {c.story_id for c in found})
-            picks: dict[int, list[_Pick]] = {}
+            found = await store.candidates(session, topic_ids, news_since)
+            story_ids = {c.story_id for c in found}
+            seen = await store.seen_stories(session, subscribers, story_ids)
+            reports = await store.latest_reports(session, story_ids)
+            choices: dict[int, tuple[list[Offer], int]] = {}
             for row in rows:
-                picks[row.id] = self._choose(
-                    row, found, followed.get(row.subscriber_id, set()), since[row.id], shown, now
+                offers = self._offers(
+                    row.subscriber_id,
+                    found,
+                    followed.get(row.subscriber_id, set()),
+                    seen,
+                    reports,
+                    promised[row.subscriber_id],
+                    now,
                 )
-                for pick in picks[row.id]:  # a second row of the same chat must not repeat it
-                    shown[(row.subscriber_id, pick.story_id)] = pick.source_count
+                choices[row.id] = fair_share(offers, self.settings.briefing_max_items)
+                # A second row of the same chat in this batch must not repeat these.
+                promised[row.subscriber_id].update(o.story_id for o in choices[row.id][0])
             cards = await store.story_cards(
-                session, {p.story_id for chosen in picks.values() for p in chosen}
+                session, {o.story_id for chosen, _ in choices.values() for o in chosen}
             )
-            results = [self._render(row, picks[row.id], cards, titles, now) for row in rows]
+            results = [self._render(row, *choices[row.id], cards, titles, now) for row in rows]
             await store.save_briefings(session, results)
         return {result.delivery_id: result.payload for result in results}
 
-    def _choose(
+    def _offers(
         self,
-        row: ClaimedDelivery,
+        subscriber_id: int,
         found: Sequence[store.Candidate],
         topics: set[int],
-        since: datetime,
-        shown: dict[tuple[int, int], int],
+        seen: dict[tuple[int, int], store.Seen],
+        reports: dict[int, datetime],
+        promised: set[int],
         now: datetime,
-    ) -> list[_Pick]:
+    ) -> list[Offer]:
+        """The stories this chat may be shown now, each placed in one followed topic."""
         by_story: dict[int, list[store.Candidate]] = defaultdict(list)
         for candidate in found:
-            if candidate.topic_id in topics and candidate.latest_at > since:
+            if candidate.topic_id in topics and candidate.story_id not in promised:
                 by_story[candidate.story_id].append(candidate)
-        picks = []
-        for story_id, matches in by_story.items():
-            count = matches[0].source_count
-            before = shown.get((row.subscriber_id, story_id))
-            if before is not None and before >= count:
-                continue  # already shown, and no new source since
-            latest = max(m.latest_at for m in matches)
-            score = importance(
-                count,
-                (now - latest).total_seconds() / 3600,
-                topic_matches=len({m.topic_id for m in matches}),
-                weight=max(m.weight for m in matches),
-            )
-            picks.append(
-                _Pick(
-                    story_id,
-                    min(m.topic_id for m in matches),
-                    latest,
-                    count,
-                    is_update=before is not None,
-                    score=score,
+        offers = []
+        for story_id, rows in by_story.items():
+            before = seen.get((subscriber_id, story_id))
+            # Shown before: again only when an independent report has joined since (a copy
+            # of one already there, exact or edited, is not news).
+            is_update = before is not None
+            if before is not None and reports.get(story_id, before.sent_at) <= before.sent_at:
+                continue
+            # A feed's own topic first: a keyword match only places a story no followed
+            # topic's feed carried.
+            home = max(rows, key=lambda c: (c.via_feed, c.news_at, -c.topic_id))
+            news_at = max(c.news_at for c in rows)
+            age_hours = (now - news_at).total_seconds() / 3600
+            matches = len({c.topic_id for c in rows})
+            count = rows[0].source_count
+            offers.append(
+                Offer(
+                    story_id=story_id,
+                    topic_id=home.topic_id,
+                    news_at=news_at,
+                    source_count=count,
+                    is_update=is_update,
+                    score=importance(count, age_hours, matches, weight=max(c.weight for c in rows)),
+                    rank=importance(count, age_hours, matches),
                 )
             )
-        # Importance (sources, recency, topics, feed weight), then the freshest.
-        picks.sort(key=lambda p: (-p.score, -p.latest_at.timestamp(), p.story_id))
-        return picks[: self.settings.briefing_max_items]
+        return offers
 
     def _render(
         self,
         row: ClaimedDelivery,
-        picks: list[_Pick],
+        chosen: list[Offer],
+        left: int,
         cards: dict[int, store.StoryCard],
         titles: dict[int, str],
         now: datetime,
     ) -> store.SavedBriefing:
-        picks = [p for p in picks if p.story_id in cards]
-        if not picks:
+        chosen = [o for o in chosen if o.story_id in cards]
+        if not chosen:
             payload = dump_parts([MessagePart(nothing_new_text())]) if row.kind == MANUAL else None
-            return store.SavedBriefing(row.id, row.subscriber_id, payload, (), now)
-        items = _group_by_topic(
-            [self._item(p, cards[p.story_id], titles.get(p.topic_id, "News")) for p in picks]
-        )
+            return store.SavedBriefing(row.id, payload)
+        items = [
+            self._item(o, cards[o.story_id], titles.get(o.topic_id, "News"), now) for o in chosen
+        ]
         moment = now if row.kind == MANUAL else row.slot_at
         header = briefing_header(local_now(moment, row.timezone), row.timezone, len(items))
-        payload = dump_parts(render_briefing(header, items))
-        shown = [(p.story_id, p.source_count) for p in picks]
-        return store.SavedBriefing(row.id, row.subscriber_id, payload, shown, now)
+        footer = more_stories_text(left) if left else None
+        return store.SavedBriefing(
+            row.id, dump_parts(render_briefing(header, items, footer=footer))
+        )
 
-    def _item(self, pick: _Pick, card: store.StoryCard, topic: str) -> BriefingItem:
+    def _item(self, offer: Offer, card: store.StoryCard, topic: str, now: datetime) -> BriefingItem:
         sentences = [line.strip() for line in card.summary.splitlines() if line.strip()]
         limit = min(self.settings.summary_sentences, MAX_SENTENCES)
         return BriefingItem(
@@ -143,13 +164,15 @@ class BriefingBuilder:
             sentences=tuple(sentences[:limit]),
             sources=tuple(Source(s.name, s.url) for s in card.sources),
             source_count=max(card.source_count, len(card.sources)),
-            is_update=pick.is_update,
+            is_update=offer.is_update,
+            age=age_text((now - offer.news_at).total_seconds()),
         )
 
 
-def _group_by_topic(items: list[BriefingItem]) -> list[BriefingItem]:
-    """Items of one topic together; topics in order of their best item."""
-    order: dict[str, int] = {}
-    for index, item in enumerate(items):
-        order.setdefault(item.topic, index)
-    return sorted(items, key=lambda item: order[item.topic])
+def _promised(payloads: Sequence[tuple[int, str, int]]) -> defaultdict[int, set[int]]:
+    """Per chat, the stories of the parts of its built deliveries not yet delivered."""
+    promised: defaultdict[int, set[int]] = defaultdict(set)
+    for subscriber_id, payload, parts_sent in payloads:
+        for part in load_parts(payload)[parts_sent:]:
+            promised[subscriber_id].update(story_id for story_id, _ in part.stories)
+    return promised

@@ -23,6 +23,12 @@ class FeedCheck(Protocol):
     @property
     def new(self) -> int: ...
     @property
+    def unchanged(self) -> int: ...  # items already stored (from other feeds, on a first check)
+    @property
+    def left(self) -> int: ...  # items left for the next pass at the check's deadline
+    @property
+    def discovered_from(self) -> str | None: ...  # the page the feed was found on, if any
+    @property
     def error(self) -> str | None: ...
     @property
     def seconds(self) -> float: ...

@@ -22,14 +22,16 @@ SUBSCRIBER_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("addtopic", "Add a topic: /addtopic Tech ai chips"),
-    ("deltopic", "Remove a topic: /deltopic tech"),
-    ("addfeed", "Add a feed: /addfeed tech https://…"),
-    ("delfeed", "Remove a feed: /delfeed https://…"),
-    ("feeds", "Feeds and their health"),
-    ("feedweight", "Weigh a feed in briefings: /feedweight https://… 2"),
+    ("addtopic", 'Add a topic: /addtopic "World News" ukraine'),
+    ("deltopic", "Remove a topic (asks first): /deltopic World News"),
+    ("addfeed", "Add a feed or a site's page: /addfeed Tech https://…"),
+    ("feeds", "Feeds by number, health and weight, with buttons"),
+    ("delfeed", "Remove a feed (asks first): /delfeed 12"),
+    ("pausefeed", "Stop checking a feed: /pausefeed 12"),
+    ("resumefeed", "Check a paused feed again: /resumefeed 12"),
+    ("feedweight", "Weigh a feed in briefings: /feedweight 12 2"),
     ("stats", "Subscribers, briefings, articles, queue"),
-    ("broadcast", "Message every active subscriber"),
+    ("broadcast", "Message every active subscriber (preview first)"),
 )
 
 

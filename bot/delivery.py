@@ -337,13 +337,17 @@ class DeliveryWorker:
                 log.warning("delivery %d: %s", row.id, note)
             message_ids.append(message_id)
             done = index + 1 == len(parts)
+            delivered_at = self.clock()
             change = queue.Progress(
                 row.id,
                 index + 1,
                 message_ids,
                 queue.SENT if done else queue.SENDING,
-                self.clock() if done else None,
+                delivered_at if done else None,
                 note,
+                subscriber_id=row.subscriber_id,
+                stories=parts[index].stories,
+                delivered_at=delivered_at,
             )
             if not await self.writer.write(change):
                 self._release(row.id, "its claim was taken over while a part was sent")

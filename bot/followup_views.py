@@ -72,6 +72,29 @@ def nothing_found_text(question: str, topic_titles: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def small_talk_text(topic_titles: Sequence[str]) -> str:
+    """The answer to "hi", "thanks", "ok": a friendly word and how to ask."""
+    return "🙂 " + no_question_text(topic_titles)
+
+
+def which_story_text() -> str:
+    """A reply asked for more about a briefing of several stories without saying which."""
+    return "Which story would you like to know more about? Tap its button."
+
+
+def topic_stories_text(topic: str, stories: Sequence[StoryHit]) -> str:
+    """/more <topic>: the topic's latest stories, numbered like their buttons."""
+    if not stories:
+        return (
+            f"Nothing new in {_topic(topic)} lately. Send /briefing for your news, or ask me "
+            "about something in a few words."
+        )
+    lines = [f"📰 <b>Latest in {_topic(topic)}</b>", ""]
+    lines += [story_line(n, story) for n, story in enumerate(stories, start=1)]
+    lines += ["", "Tap a number for the longer summary and all sources."]
+    return "\n".join(lines)
+
+
 def no_question_text(topic_titles: Sequence[str]) -> str:
     """The message had no words to search for: explain how to ask."""
     lines = [

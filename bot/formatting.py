@@ -175,25 +175,35 @@ class BriefingItem:
     sources: tuple[Source, ...]
     source_count: int
     is_update: bool = False
+    age: str = ""  # how old the news is when the briefing is built: "3 h ago"
 
 
 @dataclass(frozen=True)
 class MessagePart:
-    """One Telegram message: HTML text and inline buttons as (label, callback data) rows."""
+    """One Telegram message: HTML text, inline buttons as (label, callback data) rows, and the
+    stories it shows as (story id, source count): they count as seen once it is delivered."""
 
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
+    stories: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
-        return {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
+        data: dict[str, object] = {
+            "text": self.text,
+            "buttons": [[list(b) for b in row] for row in self.buttons],
+        }
+        if self.stories:
+            data["stories"] = [list(pair) for pair in self.stories]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> MessagePart:
         """The inverse of to_dict."""
         rows = data.get("buttons") or []
         buttons = tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in rows)  # type: ignore[union-attr]
-        return cls(str(data["text"]), buttons)
+        stories = tuple((int(p[0]), int(p[1])) for p in data.get("stories") or [])  # type: ignore[union-attr]
+        return cls(str(data["text"]), buttons, stories)
 
 
 def dump_parts(parts: Sequence[MessagePart]) -> str:
@@ -241,8 +251,11 @@ def _sources_line(item: BriefingItem, linked: int) -> str:
     names += [escape(shorten(s.name, MAX_SOURCE_NAME)) for s in item.sources[linked:][:2]]
     line = " · ".join(names) if names else "source unknown"
     count = max(item.source_count, len(item.sources))
-    if count > 1:
-        line += f" — {count} sources"
+    details = [f"{count} sources"] if count > 1 else []
+    if item.age:
+        details.append(escape(item.age))
+    if details:
+        line += " — " + " · ".join(details)
     return f"🔗 {line}"
 
 
@@ -259,26 +272,36 @@ def _fit_item(number: int, item: BriefingItem, room: int) -> str:
         text = render_item(number, item, linked_sources=linked)
         if telegram_length(text) <= room:
             return text
-    bare = BriefingItem(item.story_id, item.topic, item.title, (), (), item.source_count)
+    bare = BriefingItem(
+        item.story_id, item.topic, item.title, (), (), item.source_count, age=item.age
+    )
     text = render_item(number, bare, linked_sources=0)
     return text if telegram_length(text) <= room else escape(shorten(item.title, room // 6))
 
 
 def render_briefing(
-    header: str, items: Sequence[BriefingItem], *, limit: int = MAX_MESSAGE
+    header: str,
+    items: Sequence[BriefingItem],
+    *,
+    footer: str | None = None,
+    limit: int = MAX_MESSAGE,
 ) -> list[MessagePart]:
     """The briefing as messages: items grouped by topic (in the given order), split between
-    items so that no message exceeds `limit`; each message carries its items' "More" buttons."""
+    items so that no message exceeds `limit`; each message carries its items' "More" buttons
+    and names its stories; `footer` (e.g. "12 more stories") closes the last message."""
     parts: list[MessagePart] = []
     blocks: list[str] = [header]
     numbers: list[tuple[int, int]] = []
+    shown: list[tuple[int, int]] = []
     current_topic: str | None = None
 
     def flush() -> None:
-        nonlocal blocks, numbers
+        nonlocal blocks, numbers, shown
         if blocks:
-            parts.append(MessagePart("\n\n".join(blocks), _more_buttons(numbers)))
-        blocks, numbers = [], []
+            parts.append(
+                MessagePart("\n\n".join(blocks), _more_buttons(numbers), tuple(shown))
+            )
+        blocks, numbers, shown = [], [], []
 
     for number, item in enumerate(items, start=1):
         starts_topic = item.topic != current_topic
@@ -293,7 +316,13 @@ def render_briefing(
                 block = f"{_topic_heading(item.topic, continued=True)}\n{body}"
         blocks.append(block)
         numbers.append((number, item.story_id))
+        shown.append((item.story_id, item.source_count))
         current_topic = item.topic
+    if footer:
+        footer = fit_line(footer, limit)
+        if blocks and telegram_length("\n\n".join([*blocks, footer])) > limit:
+            flush()
+        blocks.append(footer)
     flush()
     return parts
 
@@ -311,3 +340,22 @@ def nothing_new_text() -> str:
         "Nothing new since your last briefing. "
         "Check back later, or follow more topics with /topics."
     )
+
+
+def more_stories_text(count: int) -> str:
+    """The line closing a briefing that had to leave stories out."""
+    stories = "1 more story" if count == 1 else f"{count} more stories"
+    return f"➕ {stories}: /briefing"
+
+
+def age_text(seconds: float) -> str:
+    """How old a piece of news is, as a briefing shows it: "just now", "25 min ago", "3 h ago",
+    "2 days ago"."""
+    seconds = max(seconds, 0.0)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"

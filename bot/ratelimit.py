@@ -22,6 +22,7 @@ CHAT_INTERVAL_SECONDS = 1.05
 GROUP_INTERVAL_SECONDS = 60 / 20 * 1.03
 _MAX_IDLE_CHATS = 512
 _MESSAGE_ENDPOINTS = ("send", "edit", "copy", "forward")
+_NOT_MESSAGES = frozenset({"sendChatAction"})
 
 
 class _RetriedByUs(logging.Filter):
@@ -85,7 +86,11 @@ class TelegramRateLimiter(AIORateLimiter):
         previous one to the same chat.
         """
         chat_id = data.get("chat_id")
-        if chat_id is None or not endpoint.startswith(_MESSAGE_ENDPOINTS):
+        if not endpoint.startswith(_MESSAGE_ENDPOINTS) or endpoint in _NOT_MESSAGES:
+            # Telegram limits messages, not "typing…", button answers or look-ups: they go at
+            # once, without waiting for (or spending) a chat's turn or the overall budget.
+            return await callback(*args, **kwargs)
+        if chat_id is None:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )

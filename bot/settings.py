@@ -47,12 +47,15 @@ class Settings(BaseSettings):
 
     # Summaries and briefings
     summary_algorithm: str = "news"
-    summary_sentences: int = Field(default=3, ge=1, le=10)
+    # Sentences of a story's summary (stored by the collector, shown in briefings).
+    summary_sentences: int = Field(default=3, ge=1, le=3)
     briefing_max_items: int = Field(default=8, ge=1, le=50)
     default_timezone: str = "UTC"
 
     default_delivery_time: str = "08:00"  # local time of a new subscriber's first slot
-    briefing_lookback_hours: int = Field(default=24, ge=1, le=24 * 14)
+    # News older than this (by publication time) is never briefed: not when first seen, and
+    # not later, when a briefing left it out.
+    news_max_age_hours: int = Field(default=48, ge=1, le=24 * 14)
 
     # Delivery
     delivery_tick_seconds: int = Field(default=60, ge=1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+
+from bot.zones import zone as zone_of
 
 
 def due_instants(
@@ -16,7 +17,7 @@ def due_instants(
     spring-forward night) happens at the shifted instant (03:30 local); a wall time that happens
     twice when clocks go back counts once, at its first occurrence.
     """
-    zone = ZoneInfo(timezone)
+    zone = zone_of(timezone)
     wall = time(minute_of_day // 60, minute_of_day % 60)
     day = start.astimezone(zone).date() - timedelta(days=1)
     last_day = end.astimezone(zone).date() + timedelta(days=1)
@@ -30,7 +31,7 @@ def due_instants(
 
 def local_now(instant: datetime, timezone: str) -> datetime:
     """`instant` as wall-clock time in `timezone`."""
-    return instant.astimezone(ZoneInfo(timezone))
+    return instant.astimezone(zone_of(timezone))
 
 
 def next_instant(timezone: str, minutes: list[int], after: datetime) -> datetime | None:

@@ -1,14 +1,17 @@
-"""Parsing what subscribers type: times of day and IANA timezone names."""
+"""Parsing times of day as subscribers type them (timezones: bot.zones)."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
 
 MAX_TIMES = 6
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
+# 07:30, 7:30, 0730, 7.30, 7h30, 19h, 7, 7pm, 7:30 pm, 7.30a.m.
+_TIME_RE = re.compile(
+    r"^(?P<hour>\d{1,2})(?:(?:[:.h])(?P<minute>\d{2})?|(?P<packed>\d{2}))?\s*"
+    r"(?P<half>a\.?m\.?|p\.?m\.?)?$"
+)
+_SEPARATORS = re.compile(r"[,;]|\s+(?:and|und|et|y|e|и)\s+|\s+")
+_HALF_DAY = re.compile(r"^(?:a\.?m\.?|p\.?m\.?)$")
 
 
 class InputError(ValueError):
@@ -16,18 +19,42 @@ class InputError(ValueError):
 
 
 def parse_minute(text: str) -> int:
-    """'07:30' (also '7:30', '0730', '7.30') as minutes after midnight."""
+    """A time of day as minutes after midnight: '07:30', '7:30', '0730', '7.30', '7h30',
+    '19h', '7pm', '7:30 am'; a bare hour ('7') is 07:00."""
     match = _TIME_RE.match(text.strip().lower())
     if match is None:
-        raise InputError(f"“{text}” is not a time of day; write it as HH:MM, e.g. 07:30")
-    return int(match.group(1)) * 60 + int(match.group(2))
+        raise InputError(f"“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm")
+    hour = int(match["hour"])
+    minute = int(match["minute"] or match["packed"] or 0)
+    half = (match["half"] or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            raise InputError(f"“{text}” is not a time of day; with am/pm the hour is 1 to 12")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise InputError(f"“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm")
+    return hour * 60 + minute
+
+
+def split_times(text: str) -> list[str]:
+    """The times in one line as people list them: '07:30, 12:00', '7 pm and 9 pm', '7.30 18h'."""
+    pieces = [p for p in _SEPARATORS.split(text.strip()) if p and p.strip()]
+    joined: list[str] = []
+    for piece in pieces:
+        if _HALF_DAY.match(piece.lower()) and joined:
+            joined[-1] += piece  # "7 pm": the am/pm belongs to the time before it
+        else:
+            joined.append(piece)
+    return joined
 
 
 def parse_times(args: list[str]) -> list[int]:
-    """Several times of day, sorted, without repeats; at most MAX_TIMES."""
-    if not args:
+    """Several times of day (in any of the ways `split_times` reads), sorted, without repeats;
+    at most MAX_TIMES."""
+    pieces = split_times(" ".join(args))
+    if not pieces:
         raise InputError("give at least one time, e.g. /time 07:30 or /time 07:30 18:00")
-    minutes = sorted({parse_minute(arg) for arg in args})
+    minutes = sorted({parse_minute(piece) for piece in pieces})
     if len(minutes) > MAX_TIMES:
         raise InputError(f"at most {MAX_TIMES} delivery times, please")
     return minutes
@@ -36,44 +63,3 @@ def parse_times(args: list[str]) -> list[int]:
 def format_minute(minute: int) -> str:
     """Minutes after midnight as HH:MM."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-@cache
-def _zones() -> dict[str, str]:
-    # Lower-case lookup of every IANA name; "localtime" and friends are not places.
-    return {name.lower(): name for name in available_timezones() if "/" in name or name == "UTC"}
-
-
-def resolve_timezone(text: str) -> str:
-    """The canonical IANA name for `text` (case-insensitive; spaces may stand for '_').
-
-    Raises InputError listing close matches when the name is unknown.
-    """
-    wanted = text.strip().replace(" ", "_")
-    zones = _zones()
-    if wanted.lower() in zones:
-        name = zones[wanted.lower()]
-        ZoneInfo(name)  # raises if the tz database lacks it after all
-        return name
-    raise InputError(_unknown_zone_message(text.strip(), suggest_timezones(wanted)))
-
-
-def suggest_timezones(text: str, limit: int = 3) -> list[str]:
-    """IANA names close to `text`: same city name first, then spelling neighbours."""
-    zones = _zones()
-    key = text.lower().replace(" ", "_")
-    by_city = sorted(name for low, name in zones.items() if low.rsplit("/", 1)[-1] == key)
-    close_full = difflib.get_close_matches(key, list(zones), n=limit, cutoff=0.6)
-    cities = {low.rsplit("/", 1)[-1]: low for low in zones}
-    close_city = difflib.get_close_matches(
-        key.rsplit("/", 1)[-1], list(cities), n=limit, cutoff=0.7
-    )
-    found = by_city + [zones[z] for z in close_full] + [zones[cities[c]] for c in close_city]
-    return list(dict.fromkeys(found))[:limit]
-
-
-def _unknown_zone_message(text: str, suggestions: list[str]) -> str:
-    message = f"I don't know the timezone “{text}”."
-    if suggestions:
-        message += " Did you mean: " + ", ".join(suggestions) + "?"
-    return message + " Use an IANA name like Europe/Berlin or America/New_York."

@@ -10,22 +10,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS
 from bot.formatting import (
     MAX_MESSAGE,
+    age_text,
     escape,
     escape_within,
     first_message,
     fit_line,
     link,
     shorten,
-    split_blocks,
     telegram_length,
 )
 from bot.slots import local_now, next_instant
 from bot.timeparse import format_minute
 from storage.briefings import SourceLink, StoryCard
-from storage.delivery_stats import QueueStats
 from storage.models import Topic
 from storage.search import StoryHit
-from storage.stats import FeedHealth
 from storage.subscribers import SubscriberView
 
 # Button data is at most 64 bytes (Telegram answers BUTTON_DATA_INVALID past it), so buttons
@@ -34,6 +32,9 @@ from storage.subscribers import SubscriberView
 TOPIC_CALLBACK = "topic:"
 TOPIC_ID_CALLBACK = "topic:#"
 MORE_CALLBACK = "more:"
+TIMEZONE_CALLBACK = "tz:"
+BRIEFING_NOW_CALLBACK = "briefing:now"
+WELCOME_NEW = "👋 Welcome to newsbrief!"
 MAX_TOPIC_TITLE = 100
 MAX_SOURCE_LINE = MAX_MESSAGE // 2  # past this a source line loses its link (its text stays)
 
@@ -54,16 +55,7 @@ def parse_topic_callback(data: str) -> int | str | None:
 
 def ago(moment: datetime | None, now: datetime) -> str:
     """'never', 'just now', '5 min ago', '3 h ago', '2 days ago'."""
-    if moment is None:
-        return "never"
-    seconds = max((now - moment).total_seconds(), 0)
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
+    return "never" if moment is None else age_text((now - moment).total_seconds())
 
 
 def times_phrase(minutes: Sequence[int]) -> str:
@@ -74,8 +66,12 @@ def times_phrase(minutes: Sequence[int]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def next_briefing_phrase(timezone: str, minutes: Sequence[int], now: datetime) -> str:
-    """'Tue 07:30 (Europe/Berlin)', or a hint when no time is set."""
+def next_briefing_phrase(
+    timezone: str, minutes: Sequence[int], now: datetime, *, follows_topics: bool = True
+) -> str:
+    """'Tue 07:30 (Europe/Berlin)', or what to do when none will come (no topic, no time)."""
+    if not follows_topics:
+        return "none until you follow a topic (/topics)"
     upcoming = next_instant(timezone, list(minutes), now)
     if upcoming is None:
         return "none scheduled (set a time with /time 07:30)"
@@ -109,10 +105,29 @@ def topics_text(topics: Sequence[Topic], followed: set[int]) -> str:
     return first_message(lines, MAX_MESSAGE - telegram_length(more) - 1) + "\n" + more
 
 
-def topics_keyboard(topics: Sequence[Topic], followed: set[int]) -> InlineKeyboardMarkup | None:
-    """One toggle button per topic, two per row."""
-    if not topics:
-        return None
+def timezone_keyboard(zones: Sequence[str]) -> InlineKeyboardMarkup:
+    """One button per timezone (tz database names fit callback data: at most 32 bytes)."""
+    buttons = [
+        InlineKeyboardButton(name.replace("_", " "), callback_data=f"{TIMEZONE_CALLBACK}{name}")
+        for name in zones
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def welcome_text(created: bool, next_briefing: str) -> str:
+    """The greeting of /start, with when the next briefing comes."""
+    greeting = "👋 Welcome to <b>newsbrief</b>!" if created else "👋 Welcome back!"
+    return (
+        f"{greeting} I send a short briefing of the news you follow, at the times you choose.\n"
+        f"Next briefing: {next_briefing}. Change it with /time and /timezone; "
+        "/help lists everything."
+    )
+
+
+def topics_keyboard(
+    topics: Sequence[Topic], followed: set[int], *, briefing_button: bool = False
+) -> InlineKeyboardMarkup | None:
+    """One toggle button per topic, two per row; on the welcome, a "first briefing" button."""
     buttons = [
         InlineKeyboardButton(
             f"{'✅' if t.id in followed else '➕'} {shorten(t.title, 30)}",
@@ -120,7 +135,22 @@ def topics_keyboard(topics: Sequence[Topic], followed: set[int]) -> InlineKeyboa
         )
         for t in topics
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if briefing_button and topics:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "📰 Get my first briefing now", callback_data=BRIEFING_NOW_CALLBACK
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def has_briefing_button(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether a keyboard is the welcome's (it carries the "first briefing" button)."""
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(b.callback_data == BRIEFING_NOW_CALLBACK for row in rows for b in row)
 
 
 def settings_text(view: SubscriberView, now: datetime) -> str:
@@ -144,9 +174,10 @@ def settings_text(view: SubscriberView, now: datetime) -> str:
         f"Last briefing: {ago(subscriber.last_briefing_at, now)}",
     ]
     if subscriber.status == "active":
-        lines.append(
-            f"Next briefing: {next_briefing_phrase(subscriber.timezone, view.minutes, now)}"
+        when = next_briefing_phrase(
+            subscriber.timezone, view.minutes, now, follows_topics=bool(view.topics)
         )
+        lines.append(f"Next briefing: {when}")
     return "\n".join(lines)
 
 
@@ -178,44 +209,3 @@ def _source_line(source: SourceLink) -> str:
     name = escape(shorten(source.name, 60))
     line = f"• {link(source.url, name)} — {escape_within(shorten(source.title, 120), 240)}"
     return fit_line(line, MAX_SOURCE_LINE)
-
-
-def feeds_messages(feeds: Sequence[FeedHealth], now: datetime) -> list[str]:
-    """Each feed with its health; several messages if the list is long."""
-    if not feeds:
-        return ["No feeds yet. Add one with /addfeed &lt;topic&gt; &lt;url&gt;."]
-    blocks = [f"<b>Feeds ({len(feeds)})</b>"]
-    for feed in feeds:
-        state = "⏸ paused" if feed.paused else ("⚠️" if feed.error_count else "✅")
-        name = escape_within(shorten(feed.title or feed.url, 60), 120)
-        line = (
-            f"{state} <b>{name}</b> [{escape_within(feed.topic, 130)}]\n"
-            # Whole whenever it fits a message with the rest of the block: /delfeed needs it.
-            f"   {escape_within(feed.url, MAX_MESSAGE - 800)}\n"
-            f"   last success {ago(feed.last_success_at, now)} · "
-            f"{feed.error_count} error{'s' if feed.error_count != 1 else ''} · "
-            f"{feed.articles_recent} articles in 24 h"
-        )
-        if feed.error_count and feed.last_error:
-            line += f"\n   last error: {escape_within(shorten(feed.last_error, 200), 400)}"
-        blocks.append(line)
-    return split_blocks(blocks)
-
-
-def stats_text(
-    counts: dict[str, int], queue: QueueStats, articles_today: int, now: datetime
-) -> str:
-    """Subscribers by status, today's briefings and articles, and how far behind the queue is."""
-    lag = "none"
-    if queue.oldest_due_at is not None:
-        lag = f"{max((now - queue.oldest_due_at).total_seconds(), 0):.0f} s"
-    return "\n".join(
-        [
-            "<b>Stats</b>",
-            f"Subscribers: {counts.get('active', 0)} active, {counts.get('paused', 0)} paused, "
-            f"{counts.get('blocked', 0)} blocked",
-            f"Briefings sent today (UTC): {queue.sent_today}",
-            f"Articles collected today (UTC): {articles_today}",
-            f"Queue: {queue.pending} pending, {queue.due} due now, lag {lag}",
-        ]
-    )

@@ -19,6 +19,7 @@ from storage.feeds import (
     remove_feed,
     resume_feed,
 )
+from storage.topics import get_topic
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,17 +27,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("feeds", help="add, list or remove feeds")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a feed (RSS, Atom or JSON Feed) to a topic")
-    add.add_argument("topic", help="name of an existing topic")
-    add.add_argument("url", help="the feed's URL (http or https)")
+    add.add_argument("topic", help="an existing topic's title or slug")
+    add.add_argument(
+        "url",
+        help="the feed's URL (http or https); a site's page works too: the feed it names is "
+        "found at the first collection",
+    )
     add.set_defaults(handler=add_command)
     actions.add_parser("list", help="list feeds with their health").set_defaults(
         handler=list_command
     )
     remove = actions.add_parser("remove", help="remove a feed (its articles stay)")
-    remove.add_argument("url")
+    remove.add_argument("feed", help="its number (as `feeds list` shows it) or its URL")
     remove.set_defaults(handler=remove_command)
-    resume = actions.add_parser("resume", help="resume a feed paused after repeated failures")
-    resume.add_argument("url")
+    resume = actions.add_parser("resume", help="resume a paused feed")
+    resume.add_argument("feed", help="its number (as `feeds list` shows it) or its URL")
     resume.set_defaults(handler=resume_command)
     importer = actions.add_parser(
         "import", help="add the feeds of an OPML file (its folders become topics)"
@@ -59,9 +64,10 @@ def add_command(args: argparse.Namespace) -> int:
     async def work(db: Database, _settings: Settings) -> str:
         async with db.session() as session:
             feed = await add_feed(session, args.topic, args.url)
-            return feed.url
+            topic = await get_topic(session, args.topic)
+            return f"#{feed.id} {feed.url} to {topic.title if topic else args.topic}"
 
-    print(f"added feed {run_with_database(work)} to {args.topic}")
+    print(f"added feed {run_with_database(work)}")
     return 0
 
 
@@ -72,7 +78,8 @@ def list_command(args: argparse.Namespace) -> int:
         async with db.session() as session:
             return [
                 [
-                    f.topic.name,
+                    f"#{f.id}",
+                    f.topic.title,
                     f.url,
                     f.last_success_at.strftime("%Y-%m-%d %H:%M") if f.last_success_at else "never",
                     f.error_count,
@@ -85,7 +92,7 @@ def list_command(args: argparse.Namespace) -> int:
     if not rows:
         print("no feeds yet: newsbrief feeds add TOPIC URL")
         return 0
-    print(format_table(["topic", "url", "last success", "errors", "state"], rows))
+    print(format_table(["feed", "topic", "url", "last success", "errors", "state"], rows))
     return 0
 
 
@@ -94,7 +101,8 @@ def remove_command(args: argparse.Namespace) -> int:
 
     async def work(db: Database, _settings: Settings) -> str:
         async with db.session() as session:
-            return (await remove_feed(session, args.url)).url
+            feed = await remove_feed(session, args.feed)
+            return f"#{feed.id} {feed.url}"
 
     print(f"removed feed {run_with_database(work)}")
     return 0
@@ -105,7 +113,8 @@ def resume_command(args: argparse.Namespace) -> int:
 
     async def work(db: Database, _settings: Settings) -> str:
         async with db.session() as session:
-            return (await resume_feed(session, args.url)).url
+            feed = await resume_feed(session, args.feed)
+            return f"#{feed.id} {feed.url}"
 
     print(f"resumed feed {run_with_database(work)}; it is due now")
     return 0

@@ -17,14 +17,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = actions.add_parser(
         "add", help="add a topic; keywords pull in matching articles from any feed"
     )
-    add.add_argument("name", help="topic name, e.g. Tech")
+    add.add_argument(
+        "name", help='topic name, e.g. Tech; quote a name of several words: "World News"'
+    )
     add.add_argument(
         "keywords", nargs=argparse.REMAINDER, help="keywords; prefix with - to exclude"
     )
     add.set_defaults(handler=add_command)
     actions.add_parser("list", help="list topics").set_defaults(handler=list_command)
     remove = actions.add_parser("remove", help="remove a topic with its feeds")
-    remove.add_argument("name")
+    remove.add_argument("name", help="its title or its slug, in any case")
     remove.set_defaults(handler=remove_command)
 
 
@@ -34,7 +36,7 @@ def add_command(args: argparse.Namespace) -> int:
     async def work(db: Database, _settings: Settings) -> str:
         async with db.session() as session:
             topic = await add_topic(session, args.name, args.keywords)
-            return topic.name
+            return f"{topic.title} ({topic.name})"
 
     print(f"added topic {run_with_database(work)}")
     return 0
@@ -63,7 +65,7 @@ def remove_command(args: argparse.Namespace) -> int:
 
     async def work(db: Database, _settings: Settings) -> str:
         async with db.session() as session:
-            return (await remove_topic(session, args.name)).name
+            return (await remove_topic(session, args.name)).title
 
     print(f"removed topic {run_with_database(work)}")
     return 0

@@ -21,6 +21,7 @@ class FeedResult:
     seconds: float = 0.0
     warning: str | None = None  # e.g. a malformed feed that still yielded entries
     left: int = 0  # new items not finished by the check's deadline, taken again next pass
+    discovered_from: str | None = None  # the page the feed was found on (its first check)
 
 
 @dataclass(slots=True)

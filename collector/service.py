@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from time import perf_counter
 from types import TracebackType
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.addresses import Resolver
 from collector.clustering import StoryClusterer
 from collector.dedup import IndexedArticle, NearDuplicateIndex
+from collector.discovery import COMMON_PATHS, feed_candidates, looks_like_html
 from collector.errors import FeedParseError, FetchError, ProcessingError
 from collector.feedparse import FeedItem, ParsedFeed, parse_feed
 from collector.fetch import PAGE_ACCEPT, Fetcher, FetchResult
@@ -36,6 +37,7 @@ from storage.db import Database
 from storage.feed_schedule import (
     ClaimedFeed,
     claim_feeds,
+    move_feed,
     record_feed_failure,
     record_feed_success,
     take_pause_notices,
@@ -309,6 +311,7 @@ class Collector:
                 )
             return FeedResult(url=feed.url, title=feed.title, status="not_modified")
 
+        page_url = None
         try:
             async with asyncio.timeout_at(deadline):
                 parsed: ParsedFeed = await self._cpu(
@@ -318,6 +321,22 @@ class Collector:
             raise ProcessingError(
                 f"parsing the feed took longer than the {self._deadline:g}s check deadline"
             ) from None
+        except FeedParseError:
+            # A feed that has never worked may be a site's page (an admin pasted the home
+            # page, an OPML file listed it): find the feed the page names and use that.
+            if feed.last_success_at is not None or not looks_like_html(
+                fetched.body, fetched.content_type
+            ):
+                raise
+            page_url = feed.url
+            try:
+                async with asyncio.timeout_at(deadline):
+                    feed, fetched, parsed = await self._discover(feed, fetched)
+            except TimeoutError:
+                raise FetchError(
+                    f"looking for the feed of the page {page_url} took longer than the "
+                    f"{self._deadline:g}s check deadline"
+                ) from None
         if parsed.warning:
             log.warning("feed %s: %s", feed.url, parsed.warning)
         urls = {item.guid: item_url(item, feed.url) for item in parsed.items}
@@ -392,6 +411,35 @@ class Collector:
             unchanged=len(parsed.items) - new - left,
             warning="; ".join(warnings) or None,
             left=left,
+            discovered_from=page_url,
+        )
+
+    async def _discover(
+        self, feed: ClaimedFeed, page: FetchResult
+    ) -> tuple[ClaimedFeed, FetchResult, ParsedFeed]:
+        """The feed a web page names, else one at a common path of its site, fetched and parsed
+        through the same fetcher (guard, caps); the feed row now points at it."""
+        assert self._fetcher is not None
+        candidates = await self._cpu(feed_candidates, page.body, page.url)
+        for url in candidates:
+            try:
+                fetched = await self._fetcher.get(url)
+                parsed = await self._cpu(parse_feed, fetched.body, fetched.headers, fetched.url)
+            except (FetchError, FeedParseError) as exc:
+                log.info("feed %s: candidate %s is no feed: %s", feed.url, url, exc)
+                continue
+            async with self._writing() as session:
+                other = await move_feed(session, feed.id, url)
+            if other is not None:
+                raise FeedParseError(
+                    f"{feed.url} is a web page; the feed it names, {url}, is already added "
+                    f"(#{other})"
+                )
+            log.info("feed %s is a web page; using the feed %s", feed.url, url)
+            return replace(feed, url=url), fetched, parsed
+        raise FeedParseError(
+            f"{feed.url} is a web page, not a feed, and no feed was found for it: the page "
+            f"links to none that works and none answers at {', '.join(COMMON_PATHS)}"
         )
 
     async def _process_until(

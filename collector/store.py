@@ -104,7 +104,10 @@ async def store_article(
             await link_known_article(session, feed, item.guid, same.id, now)
         return False
     await link_feed_entry(session, feed.id, item.guid, article_id, now)
-    await add_article_topics(session, article_id, {feed.topic_id, *article.topic_ids})
+    await add_article_topics(session, article_id, {feed.topic_id})
+    await add_article_topics(
+        session, article_id, article.topic_ids - {feed.topic_id}, via="keywords"
+    )
     near = None
     if article.simhash is not None:
         near = index.nearest(article.simhash) or _nearest_in(added, article.simhash)

@@ -1,11 +1,18 @@
-"""Topic matching: a topic's keywords against an article's title and text, stemmed, whole words."""
+"""Topic matching: a topic's keywords against an article's title and lead, stemmed, whole words.
+
+Only the title and the lead count: a World report that names a chip maker in its ninth
+paragraph is not a Tech story, and a keyword in passing must not pull it into Tech briefings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from summarizer.words import stems
+from summarizer.words import stems, word_pieces
+
+# The lead: what the report is about is said in its first sentences.
+LEAD_WORDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +35,16 @@ def build_rule(topic_id: int, keywords: str) -> TopicRule:
     return TopicRule(topic_id, tuple(include), tuple(exclude))
 
 
+def lead(text: str, words: int = LEAD_WORDS) -> str:
+    """The opening `words` words of a text."""
+    return " ".join(word_pieces(text[: words * 20])[:words])
+
+
 def matching_topics(rules: Iterable[TopicRule], title: str, text: str) -> set[int]:
-    """Ids of the topics whose keywords match the title or text and whose exclusions do not."""
+    """Ids of the topics whose keywords match the title or the text's lead and whose
+    exclusions do not."""
     # The "|" keeps a phrase from spanning the end of the title and the start of the text.
-    haystack = f" {' '.join(stems(title))} | {' '.join(stems(text))} "
+    haystack = f" {' '.join(stems(title))} | {' '.join(stems(lead(text)))} "
     return {
         rule.topic_id
         for rule in rules

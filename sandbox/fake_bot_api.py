@@ -26,13 +26,17 @@ from aiohttp import web
 
 from sandbox.fake_bot_api_methods import BotApiMethods
 from sandbox.fake_bot_api_support import (
+    ANONYMOUS_ADMIN,
+    MEMBER_STATUSES,
     FakeChat,
     SentMessage,
     TelegramHTMLError,
     TelegramLimits,
     chat_json,
+    check_entities,
     command_entities,
     parse_params,
+    quote_json,
     user_json,
 )
 
@@ -89,6 +93,7 @@ class FakeBotAPI(BotApiMethods):
         self.faults: list[Fault] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
+        self.members: dict[tuple[int, int], str] = {}  # (chat, user) -> status, see set_member
         self.rejected_by_limits = 0
         self.status_counts: dict[int, int] = defaultdict(int)
         self._port = port
@@ -206,8 +211,19 @@ class FakeBotAPI(BotApiMethods):
         *,
         user_id: int | None = None,
         reply_to_message_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        sender_chat: int | None = None,
+        quote: str | None = None,
     ) -> dict[str, Any]:
-        """A user sends `text` (commands get their bot_command entity); returns the update."""
+        """A user sends `text` (commands get their bot_command entity); returns the update.
+
+        `entities` is the formatting the user's app attached, as Telegram sends it: dicts with
+        "type" (bold, italic, text_link...), "offset" and "length" in UTF-16 code units, and
+        "url" / "language" where the type has one. `sender_chat`: the message is written as
+        that chat (an anonymous group admin writes as the group; "from" is then Telegram's
+        GroupAnonymousBot unless `user_id` is given). `quote`: the part of the replied-to
+        message the reply quotes.
+        """
         chat = chat if isinstance(chat, FakeChat) else FakeChat(chat)
         sender = user_id if user_id is not None else chat.default_user_id
         message: dict[str, Any] = {
@@ -217,14 +233,28 @@ class FakeBotAPI(BotApiMethods):
             "from": user_json(sender),
             "text": text,
         }
-        entities = command_entities(text)
-        if entities:
-            message["entities"] = entities
+        if sender_chat is not None:
+            message["sender_chat"] = chat_json(FakeChat(sender_chat))
+            if user_id is None:
+                message["from"] = dict(ANONYMOUS_ADMIN)
+        found = command_entities(text) + check_entities(text, entities or [])
+        if found:
+            message["entities"] = sorted(found, key=lambda e: (e["offset"], -e["length"]))
         if reply_to_message_id is not None:
             original = self._find_message(chat.id, reply_to_message_id)
             if original is not None:
                 message["reply_to_message"] = self._message_json(original)
+                if quote is not None:
+                    message["quote"] = quote_json(original.plain_text, quote)
         return self._add_update({"message": message})
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for this user in this chat: "creator", "administrator",
+        "member", "restricted", "left" or "kicked". Unset: a group's default speaker (its
+        FakeChat.default_user_id) created it, and everyone else is a plain member."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
+        self.members[(chat_id, user_id)] = status
 
     def inject_callback(
         self,

@@ -21,6 +21,7 @@ from sandbox.fake_bot_api_support import (
     TelegramHTMLError,
     TelegramLimits,
     chat_json,
+    chat_member_json,
     check_reply_markup,
     check_text,
 )
@@ -36,6 +37,7 @@ class BotApiMethods:
     keep_messages: bool
     commands: dict[str, list[dict[str, Any]]]
     webhook: dict[str, Any]
+    members: dict[tuple[int, int], str]
     _chats: dict[int, list[SentMessage]]
     _updates: list[dict[str, Any]]
     _message_ids: itertools.count[int]
@@ -54,7 +56,12 @@ class BotApiMethods:
         def _record(self, method: str, params: dict[str, Any], status: int) -> None: ...
 
         def inject_message(
-            self, chat: FakeChat | int, text: str, *, user_id: int | None = None
+            self,
+            chat: FakeChat | int,
+            text: str,
+            *,
+            user_id: int | None = None,
+            entities: list[dict[str, Any]] | None = None,
         ) -> dict[str, Any]: ...
 
         def inject_callback(
@@ -118,7 +125,12 @@ class BotApiMethods:
         if "data" in body:
             update = self.inject_callback(body["chat_id"], body["message_id"], body["data"])
         else:
-            update = self.inject_message(body["chat_id"], body["text"], user_id=body.get("user_id"))
+            update = self.inject_message(
+                body["chat_id"],
+                body["text"],
+                user_id=body.get("user_id"),
+                entities=body.get("entities"),
+            )
         return web.json_response(update)
 
     async def _handle_messages(self, request: web.Request) -> web.Response:
@@ -217,8 +229,14 @@ class BotApiMethods:
         message = self._find_message(params.get("chat_id"), params.get("message_id"))
         if message is None:
             raise TelegramHTMLError("message to edit not found")
-        check_reply_markup(params.get("reply_markup"))
-        message.reply_markup = params.get("reply_markup")
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
+        if (markup or None) == (message.reply_markup or None):
+            raise TelegramHTMLError(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.reply_markup = markup
         message.edits += 1
         return self._message_json(message)
 
@@ -253,6 +271,15 @@ class BotApiMethods:
         chat_id = params["chat_id"]
         kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
         return {**chat_json(FakeChat(chat_id, kind)), "accent_color_id": 0, "max_reaction_count": 0}
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = params["chat_id"], params["user_id"]
+        status = self.members.get((chat_id, user_id))
+        if status is None:
+            creator = isinstance(chat_id, int) and chat_id < 0
+            creator = creator and user_id == FakeChat(chat_id).default_user_id
+            status = "creator" if creator else "member"
+        return chat_member_json(user_id, status)
 
     async def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
         return True

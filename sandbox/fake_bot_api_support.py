@@ -169,12 +169,73 @@ def user_json(user_id: int) -> dict[str, Any]:
     }
 
 
+# Telegram's placeholder sender of a message an anonymous group admin writes as the group.
+ANONYMOUS_ADMIN = {
+    "id": 1_087_968_824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
+    "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
+_MEMBER_RIGHTS = (
+    "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
+    "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
+    "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_edit_tag",
+)  # fmt: skip
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+
+
+def chat_member_json(user_id: int, status: str) -> dict[str, Any]:
+    """A ChatMember object as getChatMember returns it, with the fields its status requires."""
+    body: dict[str, Any] = {"status": status, "user": user_json(user_id)}
+    if status == "creator":
+        body["is_anonymous"] = False
+    elif status == "administrator":
+        body |= {"can_be_edited": False, "is_anonymous": False}
+        body |= dict.fromkeys(_ADMIN_RIGHTS, True)
+    elif status == "restricted":
+        body |= {"is_member": True, "until_date": 0} | dict.fromkeys(_MEMBER_RIGHTS, False)
+    elif status == "kicked":
+        body["until_date"] = 0
+    return body
+
+
 def command_entities(text: str) -> list[dict[str, Any]]:
     """The bot_command entity Telegram attaches to a message starting with a command."""
     match = _COMMAND_RE.match(text)
     if match is None:
         return []
     return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]
+
+
+def check_entities(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entities a test attaches to a user's message, checked as Telegram would never send them
+    otherwise: inside the text (UTF-16 code units), non-empty, links with a URL."""
+    size = len(text.encode("utf-16-le")) // 2
+    for entity in entities:
+        offset, length = int(entity["offset"]), int(entity["length"])
+        if offset < 0 or length <= 0 or offset + length > size:
+            raise ValueError(f"entity {entity} is outside the text ({size} UTF-16 units)")
+        if entity["type"] == "text_link" and not entity.get("url"):
+            raise ValueError(f"a text_link entity needs a url: {entity}")
+    return [dict(entity) for entity in entities]
+
+
+def quote_json(original: str, quote: str) -> dict[str, Any]:
+    """The TextQuote of a reply quoting part of `original` (position in UTF-16 code units)."""
+    position = original.find(quote)
+    if position < 0:
+        raise ValueError(f"{quote!r} is not part of the message it quotes")
+    return {
+        "text": quote,
+        "position": len(original[:position].encode("utf-16-le")) // 2,
+        "is_manual": True,
+    }
 
 
 def check_text(text: str, parse_mode: Any) -> None:

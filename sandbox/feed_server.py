@@ -7,9 +7,10 @@ import functools
 import gzip
 import hashlib
 import mimetypes
+import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
@@ -68,9 +69,11 @@ class LocalFeedServer:
     """Serves registered bodies over real HTTP on 127.0.0.1 (an OS-chosen port).
 
     Bodies may contain the placeholder ``{base_url}``; it is replaced by this server's base URL
-    when served, so fixture feeds can link to pages on the same server. Each body gets an ETag
-    (a hash of the served bytes) and a Last-Modified (the time it was added) unless turned off,
-    and a matching If-None-Match / If-Modified-Since gets 304 with no body.
+    when served, so fixture feeds can link to pages on the same server. ``{ago:90:rfc822}`` and
+    ``{ago:90:iso}`` become the time 90 minutes before the body was added, as RSS or Atom/JSON
+    Feed write dates, so sample feeds stay fresh news whenever they are served. Each body gets
+    an ETag (a hash of the served bytes) and a Last-Modified (the time it was added) unless
+    turned off, and a matching If-None-Match / If-Modified-Since gets 304 with no body.
 
     Behaviours can be switched on per path (and off with ``clear``): an error status with an
     optional Retry-After, a delay before answering (slow or timing out), an oversized streamed
@@ -136,6 +139,7 @@ class LocalFeedServer:
     ) -> str:
         """Serve `body` at `path` (replacing what was there); returns the path's URL."""
         data = body.encode("utf-8") if isinstance(body, str) else body
+        data = _with_dates(data, datetime.now(UTC))
         modified = datetime.now(UTC).replace(microsecond=0) if last_modified else None
         self._resources[_normal(path)] = _Resource(
             data, content_type, etag, modified, dict(headers or {}), gzip
@@ -350,3 +354,18 @@ def _not_modified(request: web.Request, etag: str | None, modified: datetime | N
         except (TypeError, ValueError):
             return False
     return False
+
+
+_AGO = re.compile(rb"\{ago:(\d+):(rfc822|iso)\}")
+
+
+def _with_dates(body: bytes, now: datetime) -> bytes:
+    """`{ago:MINUTES:FORMAT}` placeholders replaced by the time MINUTES before `now`."""
+
+    def date(match: re.Match[bytes]) -> bytes:
+        moment = (now - timedelta(minutes=int(match.group(1)))).replace(microsecond=0)
+        if match.group(2) == b"rfc822":
+            return format_datetime(moment, usegmt=True).encode()
+        return moment.isoformat().replace("+00:00", "Z").encode()
+
+    return _AGO.sub(date, body) if b"{ago:" in body else body

@@ -88,12 +88,22 @@ async def link_feed_entry(
 
 
 async def add_article_topics(
-    session: AsyncSession, article_id: int, topic_ids: Iterable[int]
+    session: AsyncSession, article_id: int, topic_ids: Iterable[int], *, via: str = "feed"
 ) -> None:
-    """Put an article in these topics (already present pairs are kept as they are)."""
-    rows = [{"article_id": article_id, "topic_id": t} for t in sorted(set(topic_ids))]
-    if rows:
-        await session.execute(insert_ignoring_conflicts(session, ArticleTopic), rows)
+    """Put an article in these topics, because a feed of theirs carried it (`via` "feed") or
+    their keywords matched ("keywords"); a keyword match found to be a feed's becomes "feed"."""
+    rows = [{"article_id": article_id, "topic_id": t, "via": via} for t in sorted(set(topic_ids))]
+    if not rows:
+        return
+    stmt = dialect_insert(session)(ArticleTopic)
+    if via == "feed":
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ArticleTopic.article_id, ArticleTopic.topic_id],
+            set_={"via": "feed"},
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing()
+    await session.execute(stmt, rows)
 
 
 async def article_topic_ids(session: AsyncSession, article_id: int) -> set[int]:

@@ -1,4 +1,5 @@
-"""Queries behind a briefing: candidate stories per topic, their sources, what was already sent."""
+"""Queries behind a briefing: candidate stories per topic, their sources, what each chat has
+seen (written when a part is delivered, not when it is built) and what is promised to it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -24,18 +25,27 @@ from storage.models import (
     Topic,
 )
 from storage.sources import source_label
-from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A story with an article in `topic_id` fetched at `latest_at`, and its source count."""
+    """A story with news in `topic_id`: when it was last news there, why it is in the topic,
+    its source count and the weight of the feeds that carried it."""
 
     story_id: int
     topic_id: int
-    latest_at: datetime
+    news_at: datetime  # the latest news time of its articles in this topic
     source_count: int
+    via_feed: bool  # a feed of this topic carried it (not only a keyword match)
     weight: float = 1.0  # the highest admin-set weight among the feeds that carried it
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A story a chat was shown: with how many sources, and when."""
+
+    source_count: int
+    sent_at: datetime
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,10 @@ class StoryCard:
 
 @dataclass(frozen=True)
 class SavedBriefing:
-    """The result of building one delivery: its payload (or empty) and the stories it shows."""
+    """The result of building one delivery: its payload, or None (nothing to send)."""
 
     delivery_id: int
-    subscriber_id: int
-    payload: str | None  # None: nothing to send
-    stories: Sequence[tuple[int, int]]  # (story_id, source_count shown)
-    built_at: datetime
+    payload: str | None
 
 
 async def topic_titles(session: AsyncSession) -> dict[int, str]:
@@ -92,37 +99,77 @@ async def subscriptions_of(
 
 
 async def candidates(
-    session: AsyncSession, topic_ids: Collection[int], since: datetime
+    session: AsyncSession, topic_ids: Collection[int], news_since: datetime
 ) -> list[Candidate]:
-    """Stories with an article in one of `topic_ids` fetched after `since`, per topic."""
+    """Stories with an article in one of `topic_ids` that was news at or after `news_since`,
+    one row per (story, topic)."""
     if not topic_ids:
         return []
-    latest = func.max(Article.fetched_at)
+    latest = func.max(Article.news_at)
+    via_feed = func.max(case((ArticleTopic.via == "feed", 1), else_=0))
     weight = func.max(func.coalesce(Feed.weight, 1.0))
     rows = await session.execute(
-        select(Article.story_id, ArticleTopic.topic_id, latest, Story.source_count, weight)
+        select(
+            Article.story_id, ArticleTopic.topic_id, latest, Story.source_count, via_feed, weight
+        )
         .join(ArticleTopic, ArticleTopic.article_id == Article.id)
         .join(Story, Story.id == Article.story_id)
         .outerjoin(Feed, Feed.id == Article.feed_id)
-        .where(Article.fetched_at > since, ArticleTopic.topic_id.in_(list(topic_ids)))
+        .where(Article.news_at >= news_since, ArticleTopic.topic_id.in_(list(topic_ids)))
         .group_by(Article.story_id, ArticleTopic.topic_id, Story.source_count)
     )
-    return [Candidate(s, t, at, n, float(w or 1.0)) for s, t, at, n, w in rows.tuples()]
+    return [
+        Candidate(s, t, at, n, bool(feed), float(w or 1.0))
+        for s, t, at, n, feed, w in rows.tuples()
+    ]
 
 
-async def sent_counts(
+async def latest_reports(session: AsyncSession, story_ids: Collection[int]) -> dict[int, datetime]:
+    """When each story last gained an independent report: an article of its own, not a copy
+    (a near-duplicate, or a link to the same article from another feed)."""
+    if not story_ids:
+        return {}
+    rows = await session.execute(
+        select(Article.story_id, func.max(Article.fetched_at))
+        .where(Article.story_id.in_(list(story_ids)), Article.near_duplicate_of.is_(None))
+        .group_by(Article.story_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def seen_stories(
     session: AsyncSession, subscriber_ids: Collection[int], story_ids: Collection[int]
-) -> dict[tuple[int, int], int]:
-    """For (subscriber, story) pairs already shown: the source count they were shown with."""
+) -> dict[tuple[int, int], Seen]:
+    """For (subscriber, story) pairs already delivered: what the chat was shown, and when."""
     if not subscriber_ids or not story_ids:
         return {}
     rows = await session.execute(
-        select(SentStory.subscriber_id, SentStory.story_id, SentStory.source_count).where(
+        select(
+            SentStory.subscriber_id, SentStory.story_id, SentStory.source_count, SentStory.sent_at
+        ).where(
             SentStory.subscriber_id.in_(list(subscriber_ids)),
             SentStory.story_id.in_(list(story_ids)),
         )
     )
-    return {(sub, story): count for sub, story, count in rows.tuples()}
+    return {(sub, story): Seen(count, at) for sub, story, count, at in rows.tuples()}
+
+
+async def promised_payloads(
+    session: AsyncSession, subscriber_ids: Collection[int], exclude: Collection[int] = ()
+) -> list[tuple[int, str, int]]:
+    """(subscriber, payload, parts sent) of built deliveries still going out to these chats:
+    what they contain is promised and must not be offered again."""
+    if not subscriber_ids:
+        return []
+    rows = await session.execute(
+        select(Delivery.subscriber_id, Delivery.payload, Delivery.parts_sent).where(
+            Delivery.subscriber_id.in_(list(subscriber_ids)),
+            Delivery.status.in_(("pending", "sending")),
+            Delivery.payload.is_not(None),
+            Delivery.id.not_in(list(exclude)),
+        )
+    )
+    return [(sub, payload, sent) for sub, payload, sent in rows.tuples()]
 
 
 async def story_cards(session: AsyncSession, story_ids: Collection[int]) -> dict[int, StoryCard]:
@@ -149,10 +196,10 @@ async def story_cards(session: AsyncSession, story_ids: Collection[int]) -> dict
 
 
 async def save_briefings(session: AsyncSession, results: Sequence[SavedBriefing]) -> None:
-    """Store each payload on its row (empty ones are closed) and remember what was shown.
+    """Store each payload on its row; rows with nothing to send are closed as empty.
 
     Executemany statements: a batch of briefings costs a handful of round trips, not several
-    per row.
+    per row. What the chat saw is recorded only as its parts are delivered (`record_seen`).
     """
     deliveries = Delivery.__table__
     by_id = deliveries.c.id == bindparam("b_id")
@@ -164,30 +211,37 @@ async def save_briefings(session: AsyncSession, results: Sequence[SavedBriefing]
         await session.execute(stmt, with_payload)
     empty = [{"b_id": r.delivery_id} for r in results if r.payload is None]
     if empty:
-        stmt = update(deliveries).where(by_id).values(status="empty", claimed_until=None)
-        await session.execute(stmt, empty)
-    briefed = {r.subscriber_id: r.built_at for r in results if r.stories}
-    if briefed:
-        subscribers = Subscriber.__table__
         stmt = (
-            update(subscribers)
-            .where(subscribers.c.id == bindparam("b_id"))
-            .values(last_briefing_at=bindparam("b_at", type_=UTCDateTime()))
+            update(deliveries)
+            .where(by_id)
+            .values(status="empty", claimed_until=None, claim_token=None)
         )
-        await session.execute(stmt, [{"b_id": sub, "b_at": at} for sub, at in briefed.items()])
-    shown = {
-        (r.subscriber_id, story_id): {
-            "subscriber_id": r.subscriber_id,
+        await session.execute(stmt, empty)
+
+
+async def record_seen(
+    session: AsyncSession,
+    subscriber_id: int,
+    delivery_id: int,
+    stories: Sequence[tuple[int, int]],
+    at: datetime,
+) -> None:
+    """A part showing `stories` ((story, source count) pairs) reached the chat at `at`."""
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(last_briefing_at=at)
+    )
+    rows = [
+        {
+            "subscriber_id": subscriber_id,
             "story_id": story_id,
             "source_count": count,
-            "delivery_id": r.delivery_id,
-            "sent_at": r.built_at,
+            "delivery_id": delivery_id,
+            "sent_at": at,
         }
-        for r in results
-        for story_id, count in r.stories
-    }
-    if shown:
-        await _remember_stories(session, list(shown.values()))
+        for story_id, count in dict(stories).items()
+    ]
+    if rows:
+        await _remember_stories(session, rows)
 
 
 async def _remember_stories(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

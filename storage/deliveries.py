@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.briefings import record_seen
 from storage.db import dialect_insert
 from storage.models import Delivery, DeliveryTime, SchedulerMark, SentStory, Subscriber
 from storage.types import UTCDateTime
@@ -60,6 +61,10 @@ class Progress:
     status: str
     sent_at: datetime | None
     note: str | None = None
+    # The stories the delivered part showed (story, source count) and to whom: seen from now.
+    subscriber_id: int | None = None
+    stories: tuple[tuple[int, int], ...] = ()
+    delivered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -172,25 +177,53 @@ async def enqueue_slot(
     return await _insert_counted(session, columns, rows)
 
 
-async def enqueue_manual(session: AsyncSession, subscriber_id: int, now: datetime) -> int:
-    """Queue a briefing the subscriber asked for now; returns the delivery id."""
-    delivery = Delivery(
-        subscriber_id=subscriber_id,
-        kind=MANUAL,
-        slot_at=now,
-        status=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        parts_sent=0,
-        created_at=now,
+async def enqueue_manual(session: AsyncSession, subscriber_id: int, now: datetime) -> int | None:
+    """Queue a briefing the subscriber asked for now; returns the delivery id (None: one asked
+    for at this very instant is already queued, as with a double tap)."""
+    stmt = (
+        dialect_insert(session)(Delivery)
+        .values(
+            subscriber_id=subscriber_id,
+            kind=MANUAL,
+            slot_at=now,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            parts_sent=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(Delivery.id)
     )
-    session.add(delivery)
-    await session.flush()
-    return delivery.id
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def enqueue_broadcast(session: AsyncSession, payload: str, now: datetime) -> int:
     """Queue one rendered message for every active subscriber; returns how many were queued."""
+    return await _enqueue_payload(session, Subscriber.status == "active", payload, now)
+
+
+async def enqueue_message(
+    session: AsyncSession, subscriber_ids: Sequence[int], payload: str, now: datetime
+) -> int:
+    """Queue one rendered message (a broadcast row) for each of these subscribers; returns how
+    many were queued. Sent like a broadcast: paused chats skip it, blocked ones close it."""
+    ids = sorted(set(subscriber_ids))
+    if not ids:
+        return 0
+    return await _enqueue_payload(session, Subscriber.id.in_(ids), payload, now)
+
+
+async def _enqueue_payload(session: AsyncSession, who: Any, payload: str, now: datetime) -> int:
+    """A broadcast row with `payload` for every subscriber matching `who`."""
+    # A subscriber has one broadcast row per instant (the unique slot): a second message at
+    # the same instant (two admin actions in one clock tick) goes one microsecond later.
+    latest = await session.scalar(
+        select(func.max(Delivery.slot_at))
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.kind == BROADCAST, Delivery.slot_at >= now, who)
+    )
+    slot_at = now if latest is None else latest + timedelta(microseconds=1)
     columns = [
         Delivery.subscriber_id,
         Delivery.kind,
@@ -205,14 +238,14 @@ async def enqueue_broadcast(session: AsyncSession, payload: str, now: datetime) 
     rows = select(
         Subscriber.id,
         literal(BROADCAST),
-        literal(now, UTCDateTime()),
+        literal(slot_at, UTCDateTime()),
         literal(PENDING),
         literal(0),
         literal(now, UTCDateTime()),
         literal(payload),
         literal(0),
         literal(now, UTCDateTime()),
-    ).where(Subscriber.status == "active")
+    ).where(who)
     return await _insert_counted(session, columns, rows)
 
 
@@ -382,6 +415,14 @@ async def _write_progress(session: AsyncSession, changes: Sequence[Progress]) ->
         if change.note is not None:
             await session.execute(
                 update(Delivery).where(Delivery.id == change.delivery_id).values(error=change.note)
+            )
+        if change.stories and change.subscriber_id is not None and change.delivered_at:
+            await record_seen(
+                session,
+                change.subscriber_id,
+                change.delivery_id,
+                change.stories,
+                change.delivered_at,
             )
 
 

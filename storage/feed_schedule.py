@@ -25,6 +25,7 @@ class ClaimedFeed:
     error_count: int
     paused: bool
     ttl_seconds: int | None
+    last_success_at: datetime | None = None  # None: never worked (maybe a page, not a feed)
 
 
 async def claim_feeds(
@@ -82,11 +83,22 @@ async def claim_feeds(
             Feed.error_count,
             Feed.paused,
             Feed.ttl_seconds,
+            Feed.last_success_at,
         )
         .where(Feed.id.in_(claimed_ids))
         .order_by(Feed.next_check_at, Feed.id)
     )
     return [ClaimedFeed(*row) for row in rows.all()]
+
+
+async def move_feed(session: AsyncSession, feed_id: int, url: str) -> int | None:
+    """Point a feed at `url` (the feed a page it was added with links to); if another feed
+    already has that URL, change nothing and return that feed's id."""
+    other = await session.scalar(select(Feed.id).where(Feed.url == url, Feed.id != feed_id))
+    if other is not None:
+        return int(other)
+    await session.execute(update(Feed).where(Feed.id == feed_id).values(url=url))
+    return None
 
 
 async def unpaused_feed_ids(session: AsyncSession) -> list[int]:

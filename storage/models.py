@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -104,6 +105,13 @@ class Story(Base):
     articles: Mapped[list[Article]] = relationship(back_populates="story", passive_deletes=True)
 
 
+def _news_time(context: Any) -> datetime:
+    """The default of articles.news_at, from the row being inserted (see Article.news_at)."""
+    values = context.get_current_parameters()
+    published, fetched = values.get("published_at"), values["fetched_at"]
+    return fetched if published is None or published > fetched else published
+
+
 class Article(Base):
     """A stored article, unique by canonical URL and by content fingerprint."""
 
@@ -124,6 +132,9 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(String(2048))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # When it was news: published_at, never later than fetched_at (a feed's clock may run
+    # ahead), else fetched_at. Briefings rank and age stories by it.
+    news_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=_news_time, index=True)
     text: Mapped[str] = mapped_column(Text, default="")  # clean main text, paragraphs by \n\n
     text_source: Mapped[str] = mapped_column(String(16), default="feed")  # "page" | "feed"
     summary: Mapped[str] = mapped_column(Text, default="")  # sentences, one per line
@@ -162,6 +173,8 @@ class ArticleTopic(Base):
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # "feed": a feed of this topic carried it; "keywords": the topic's keywords matched.
+    via: Mapped[str] = mapped_column(String(16), default="feed", server_default="feed")
 
 
 class Subscriber(Base):

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Article, Story
+from storage.models import Article, ArticleTopic, Story
 
 # Objects of migration 0002 that the models do not describe (see is_search_object).
 SEARCH_TABLE_PREFIX = "articles_fts"
@@ -184,6 +184,23 @@ async def search_stories(
         exclude_story_id=exclude_story_id,
     )
     return await stories_of_hits(session, hits, limit)
+
+
+async def topic_stories(
+    session: AsyncSession, topic_id: int, *, since: datetime, limit: int = 8
+) -> list[StoryHit]:
+    """A topic's stories with news since `since`, the most recent news first (/more <topic>)."""
+    latest = func.max(Article.news_at)
+    rows = await session.execute(
+        select(Story.id, Story.title, Story.first_seen_at, Story.source_count)
+        .join(Article, Article.story_id == Story.id)
+        .join(ArticleTopic, ArticleTopic.article_id == Article.id)
+        .where(ArticleTopic.topic_id == topic_id, Article.news_at >= since)
+        .group_by(Story.id, Story.title, Story.first_seen_at, Story.source_count)
+        .order_by(latest.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    return [StoryHit(*row) for row in rows.tuples()]
 
 
 async def story_articles(

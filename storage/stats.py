@@ -13,8 +13,9 @@ from storage.models import Article, Feed, Topic
 
 @dataclass(frozen=True)
 class FeedHealth:
-    """One feed as /feeds shows it."""
+    """One feed as /feeds shows it: its number (the id), URL, title, topic title, health."""
 
+    id: int
     url: str
     title: str | None
     topic: str
@@ -23,29 +24,38 @@ class FeedHealth:
     last_error: str | None
     paused: bool
     articles_recent: int
+    weight: float = 1.0
 
 
-async def feed_health(session: AsyncSession, *, since: datetime) -> list[FeedHealth]:
-    """Every feed with its topic, health, and articles fetched after `since`, by topic and URL."""
+async def feed_health(
+    session: AsyncSession, *, since: datetime, feed_id: int | None = None
+) -> list[FeedHealth]:
+    """Every feed (or the one with `feed_id`) with its topic's title, health, weight and
+    articles fetched after `since`, by topic, then by number."""
     recent = (
         select(func.count(Article.id))
         .where(Article.feed_id == Feed.id, Article.fetched_at > since)
         .scalar_subquery()
     )
-    rows = await session.execute(
+    query = (
         select(
+            Feed.id,
             Feed.url,
             Feed.title,
-            Topic.name,
+            Topic.title,
             Feed.last_success_at,
             Feed.error_count,
             Feed.last_error,
             Feed.paused,
             recent,
+            Feed.weight,
         )
         .join(Topic, Topic.id == Feed.topic_id)
-        .order_by(Topic.name, Feed.url)
+        .order_by(Topic.name, Feed.id)
     )
+    if feed_id is not None:
+        query = query.where(Feed.id == feed_id)
+    rows = await session.execute(query)
     return [FeedHealth(*row) for row in rows.tuples()]
 
 

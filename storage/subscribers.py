@@ -64,6 +64,16 @@ async def register_subscriber(
     return subscriber, True
 
 
+async def reactivate_blocked(session: AsyncSession, chat_id: int) -> bool:
+    """A chat that had blocked the bot wrote to it: active again. False if it was not blocked."""
+    result = await session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id, Subscriber.status == BLOCKED)
+        .values(status=ACTIVE)
+    )
+    return bool(result.rowcount)
+
+
 async def subscribed_topics(session: AsyncSession, subscriber_id: int) -> list[Topic]:
     """The topics a subscriber follows, by name."""
     rows = await session.scalars(

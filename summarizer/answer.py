@@ -23,9 +23,20 @@ from summarizer.words import content_terms, words
 
 # Two sentences at least this similar (cosine) say the same thing: keep the better one.
 DUPLICATE_SIMILARITY = 0.5
+# An answer sentence holds at least this share of the question's content words: one shared
+# word of a long question does not make a sentence an answer.
+RELEVANCE_FLOOR = 0.5
 RELEVANCE_WEIGHT, CENTRALITY_WEIGHT, POSITION_WEIGHT = 0.6, 0.25, 0.15
 
 __all__ = ["CitedSentence", "StoryArticle", "answer_question"]
+
+
+def _coverage(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
+    """The share of the question's distinct content words each sentence contains."""
+    wanted = set(content_terms(words(question)))
+    if not wanted:
+        return [0.0] * len(terms)
+    return [len(wanted & sentence) / len(wanted) for sentence in terms]
 
 
 def _relevance(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
@@ -39,21 +50,38 @@ def _relevance(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
     return [sum(weight[t] for t in wanted & sentence) / total for sentence in terms]
 
 
+def _about_in_titles(
+    question: str, articles: Sequence[StoryArticle], count: int
+) -> list[CitedSentence]:
+    """The answer when no sentence is about the question: the story summary of the articles
+    whose titles are (their titles themselves, for headline-only items), else nothing."""
+    titles = _coverage(question, [frozenset(content_terms(words(a.title))) for a in articles])
+    about = [i for i, share in enumerate(titles) if share >= RELEVANCE_FLOOR]
+    if not about:
+        return []
+    summary = story_sentences([articles[i] for i in about], count)
+    if summary:
+        return [CitedSentence(s.text, about[s.source]) for s in summary]
+    return [CitedSentence(articles[i].title, i) for i in about[:count]]
+
+
 def answer_question(
     question: str, articles: Sequence[StoryArticle], count: int = 4
 ) -> list[CitedSentence]:
     """The `count` sentences of `articles` that best answer `question`, best first.
 
-    Only sentences sharing a content word with the question qualify; when none does (the
-    articles matched on their titles alone), the answer is the story summary of the articles.
+    Only sentences holding at least RELEVANCE_FLOOR of the question's words qualify. When none
+    does, the articles whose titles do are the answer's subject, and their story summary is the
+    answer; when no title does either, there is no answer (an empty list), never unrelated news.
     """
-    pool = pool_sentences(articles)
-    if not len(pool) or count <= 0:
+    if count <= 0:
         return []
+    pool = pool_sentences(articles)
     relevance = _relevance(question, pool.terms)
-    relevant = [i for i, r in enumerate(relevance) if r > 0]
+    coverage = _coverage(question, pool.terms)
+    relevant = [i for i, c in enumerate(coverage) if c >= RELEVANCE_FLOOR]
     if not relevant:
-        return story_sentences(articles, count)
+        return _about_in_titles(question, articles, count)
     similarity = pool.similarity()
     central = centrality(similarity)
     scores = [

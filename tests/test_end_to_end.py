@@ -70,7 +70,7 @@ def _feed() -> str:
     items = "".join(
         f"<item><title>{html.escape(title)}</title>"
         f"<link>{{base_url}}/news/{slug}.html</link><guid>{slug}</guid>"
-        f"<pubDate>Wed, 25 Nov 2026 0{i}:00:00 +0000</pubDate>"
+        f"<pubDate>{{ago:{60 * i + 30}:rfc822}}</pubDate>"
         f"<description>{html.escape(paragraphs[0])}</description></item>"
         for i, (slug, (title, paragraphs)) in enumerate(ARTICLES.items())
     )

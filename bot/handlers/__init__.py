@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
+from bot.admin_views import BROADCAST_CALLBACK, DELETE_TOPIC_CALLBACK, FEED_CALLBACK
 from bot.handlers import admin, common, followups, subscriber, topics
-from bot.views import MORE_CALLBACK, TOPIC_CALLBACK
+from bot.views import BRIEFING_NOW_CALLBACK, MORE_CALLBACK, TIMEZONE_CALLBACK, TOPIC_CALLBACK
 
 SUBSCRIBER_HANDLERS = {
     "start": topics.start,
@@ -33,6 +42,8 @@ ADMIN_HANDLERS = {
     "delfeed": admin.delete_feed_command,
     "feeds": admin.list_feeds_command,
     "feedweight": admin.feed_weight_command,
+    "pausefeed": admin.pause_feed_command,
+    "resumefeed": admin.resume_feed_command,
     "stats": admin.stats_command,
     "broadcast": admin.broadcast_command,
 }
@@ -48,15 +59,39 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         application.add_handler(CommandHandler(name, callback, block=name not in NON_BLOCKING))
     application.add_handler(CallbackQueryHandler(topics.toggle_topic, pattern=f"^{TOPIC_CALLBACK}"))
     application.add_handler(
-        CallbackQueryHandler(
-            subscriber.more_about_story, pattern=f"^{MORE_CALLBACK}", block=False
-        )
+        CallbackQueryHandler(subscriber.more_about_story, pattern=f"^{MORE_CALLBACK}", block=False)
     )
+    # The admins' buttons: a feed's, "Remove the topic?", a broadcast's Send / Cancel.
+    application.add_handler(CallbackQueryHandler(admin.feed_button, pattern=f"^{FEED_CALLBACK}"))
+    application.add_handler(
+        CallbackQueryHandler(admin.delete_topic_button, pattern=f"^{DELETE_TOPIC_CALLBACK}")
+    )
+    application.add_handler(
+        CallbackQueryHandler(admin.broadcast_button, pattern=f"^{BROADCAST_CALLBACK}")
+    )
+    application.add_handler(
+        CallbackQueryHandler(subscriber.choose_timezone, pattern=f"^{TIMEZONE_CALLBACK}")
+    )
+    application.add_handler(
+        CallbackQueryHandler(topics.first_briefing, pattern=f"^{BRIEFING_NOW_CALLBACK}$")
+    )
+    # Any other button (an old keyboard, forged data) is still answered.
+    application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
     application.add_handler(
-        # Groups: only commands (every chatter's message is not a question for the bot).
         MessageHandler(
             filters.TEXT & filters.ChatType.PRIVATE, followups.question_message, block=False
         )
     )
+    # Groups: a question is a reply to the bot's own message (a briefing, an answer); the
+    # chatter of the members is not for the bot.
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & filters.REPLY & filters.ChatType.GROUPS & ~filters.COMMAND,
+            followups.group_reply,
+            block=False,
+        )
+    )
+    # Before everything else: a chat that had blocked the bot and writes to it is back.
+    application.add_handler(TypeHandler(Update, common.reactivate), group=-1)
     application.add_error_handler(common.log_error)

@@ -1,14 +1,51 @@
-"""Admin handlers: topics, feeds, stats and broadcasts (all behind `admin_only`)."""
+"""Admin handlers: topics, feeds, stats and broadcasts (all behind `admin_only`), and the
+buttons of their answers (behind `admin_button`).
+
+Feeds are named by their number (the id, "#12", as /feeds shows it) or their URL; topics by
+their title or slug in any case, a title of several words in double quotes where more words
+follow (/addtopic "World News" ukraine).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import html
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.admin_views import (
+    BROADCAST_PREFIX,
+    broadcast_cancelled_text,
+    broadcast_keyboard,
+    broadcast_preview,
+    broadcast_sent_text,
+    checking_text,
+    delete_topic_keyboard,
+    delete_topic_question,
+    feed_added_text,
+    feed_check_failed_text,
+    feed_keyboard,
+    feed_removed_text,
+    feed_text,
+    feeds_messages,
+    parse_broadcast_callback,
+    parse_delete_topic_callback,
+    parse_feed_callback,
+    plural,
+    remove_feed_keyboard,
+    remove_feed_question,
+    stats_text,
+    topic_gone_notice,
+    topic_removed_text,
+    weight_text,
+)
 from bot.collecting import FeedCheck
 from bot.context import BotServices, services
 from bot.formatting import (
@@ -19,74 +56,268 @@ from bot.formatting import (
     escape,
     telegram_length,
 )
-from bot.handlers.common import admin_only, args_of, reply, rest_of_message
-from bot.views import feeds_messages, stats_text
+from bot.handlers.common import Handler, admin_only, args_of, reply, rest_of_message
 from storage import deliveries as queue
 from storage.delivery_stats import queue_stats
-from storage.feeds import FeedError, add_feed, remove_feed, set_feed_weight
-from storage.stats import articles_since, feed_health
+from storage.feeds import (
+    FeedError,
+    add_feed,
+    find_feed,
+    pause_feed,
+    remove_feed,
+    resume_feed,
+    set_feed_weight,
+)
+from storage.stats import FeedHealth, articles_since, feed_health
 from storage.subscribers import count_by_status
-from storage.topics import TopicError, add_topic, remove_topic
+from storage.topics import (
+    TopicError,
+    add_topic,
+    get_topic,
+    remove_topic_by_id,
+    topic_by_id,
+    topic_slug,
+    topic_use,
+)
 
 log = logging.getLogger(__name__)
 
-BROADCAST_PREFIX = "📣 "
-MAX_BROADCAST = MAX_MESSAGE - 200  # room for the prefix and escaping
+MAX_BROADCAST = MAX_MESSAGE - 200  # room for the prefix and the preview's first line
+BUTTON_NOT_ALLOWED = "Sorry, that is not allowed: these buttons are for admins only."
+FEED_GONE = "That feed no longer exists."
+TOPIC_GONE = "That topic no longer exists."
+# Previews waiting for Send, per chat: {token: message HTML}. Kept in memory only: a preview
+# outlives no restart, and pressing Send then says so instead of sending something stale.
+PENDING_BROADCASTS = "pending_broadcasts"
+MAX_PENDING_BROADCASTS = 5
+RECENT = timedelta(hours=24)
+
+# Quotes a title of several words may come in: straight, curly (as phones type them), German
+# and French. Each opening quote with the quotes that may close it.
+_QUOTES = {
+    '"': '"“”',
+    "“": "”“",
+    "”": "”“",
+    "„": "“”",
+    "«": "»",
+    "»": "«",
+}
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+
+def split_name(text: str) -> tuple[str, list[str], bool]:
+    """A name and the words after it, and whether the name was quoted: `"World News" ukraine`
+    is ("World News", ["ukraine"], True), `Tech ai chips` is ("Tech", ["ai", "chips"], False).
+    Raise ValueError if an opening quote is never closed."""
+    text = text.strip()
+    if not text:
+        return "", [], False
+    closers = _QUOTES.get(text[0])
+    if closers is None:
+        first, *rest = text.split()
+        return first, rest, False
+    for index in range(1, len(text)):
+        if text[index] in closers:
+            return text[1:index].strip(), text[index + 1 :].split(), True
+    raise ValueError("the closing quote is missing")
+
+
+def unquoted(text: str) -> str:
+    """`text` without one pair of quotes around it ("World News" -> World News)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES[text[0]]:
+        return text[1:-1].strip()
+    return text
+
+
+def _unquoted_name_hint(name: str, keywords: Sequence[str]) -> str | None:
+    """For `/addtopic Science & Health …` typed without quotes: the name it probably meant
+    ("Science & Health"), since a keyword without a letter or digit ("&") matches nothing."""
+    loose = [i for i, word in enumerate(keywords) if not topic_slug(word.lstrip("-"))]
+    if not loose:
+        return None
+    return " ".join([name, *keywords[: loose[-1] + 2]])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- topics -----------------------------------------------------------------------------------
+
+ADD_TOPIC_USAGE = (
+    "Usage: /addtopic &lt;name&gt; [keywords…], e.g. /addtopic Tech ai chips\n"
+    'A name of several words goes in double quotes: /addtopic "World News" ukraine -football\n'
+    "Keywords pull matching articles in from any feed; a keyword with - in front keeps "
+    "articles out."
+)
 
 
 @admin_only
 async def add_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/addtopic <name> [keywords…]"""
-    args = args_of(context)
-    if not args:
+    """/addtopic <name> [keywords…]; a name of several words in double quotes."""
+    try:
+        name, keywords, quoted = split_name(rest_of_message(update))
+    except ValueError:
         await reply(
-            update, "Usage: /addtopic &lt;name&gt; [keywords…], e.g. /addtopic Tech ai chips"
+            update,
+            'The name\'s closing quote is missing. For example: /addtopic "World News" ukraine',
         )
         return
-    name, keywords = args[0], args[1:]
+    if not name:
+        await reply(update, ADD_TOPIC_USAGE)
+        return
+    hint = None if quoted else _unquoted_name_hint(name, keywords)
+    if hint is not None:
+        await reply(
+            update,
+            f"Is “{echo(hint, 100)}” one name? A name of several words goes in double quotes: "
+            f'/addtopic "{echo(hint, 100)}" [keywords…]',
+        )
+        return
     try:
         async with services(context).db.session() as session:
             topic = await add_topic(session, name, keywords)
+            title, words = topic.title, topic.keywords
     except TopicError as exc:
         await reply(update, f"Could not add the topic: {echo(str(exc), 500)}.")
         return
-    words = f" with keywords: {echo(' '.join(keywords), 500)}" if keywords else ""
+    with_words = f" with keywords: {echo(words, 500)}" if words else ""
     await reply(
         update,
-        f"Added topic <b>{echo(topic.title, 200)}</b> (<code>{escape(topic.name)}</code>){words}.\n"
-        f"Add feeds with /addfeed {escape(topic.name)} &lt;url&gt;.",
+        f"Added topic <b>{escape(title)}</b>{with_words}.\n"
+        f"Add feeds with /addfeed {escape(title)} &lt;url&gt;.",
     )
 
 
 @admin_only
 async def delete_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/deltopic <name>"""
-    args = args_of(context)
-    if len(args) != 1:
-        await reply(update, "Usage: /deltopic &lt;name&gt;, e.g. /deltopic tech")
+    """/deltopic <name>: asks first, naming the feeds and subscribers that go with it."""
+    name = unquoted(rest_of_message(update))
+    if not name:
+        await reply(update, "Usage: /deltopic &lt;name&gt;, e.g. /deltopic World News")
         return
+    async with services(context).db.session() as session:
+        topic = await get_topic(session, name)
+        use = await topic_use(session, topic) if topic is not None else None
+    if use is None:
+        await reply(update, f"Could not remove it: no topic named '{echo(_one_line(name), 200)}'.")
+        return
+    await reply(
+        update,
+        delete_topic_question(use.title, use.feeds, len(use.subscriber_ids)),
+        delete_topic_keyboard(use.topic_id, use.title),
+    )
+
+
+async def _delete_topic_confirmed(app: BotServices, topic_id: int) -> tuple[str, int, int] | None:
+    """Remove the topic and queue a word to each of its followers: (title, feeds, told), or
+    None if it was gone already."""
+    now = app.clock()
+    async with app.db.session() as session:
+        removed = await remove_topic_by_id(session, topic_id)
+        if removed is None:
+            return None
+        title = removed.use.title
+        alone = sorted(removed.without_topics)
+        others = sorted(set(removed.use.subscriber_ids) - removed.without_topics)
+        told = 0
+        for ids, follows_others in ((others, True), (alone, False)):
+            notice = topic_gone_notice(title, follows_others=follows_others)
+            told += await queue.enqueue_message(
+                session, ids, dump_parts([MessagePart(notice)]), now
+            )
+    return title, removed.use.feeds, told
+
+
+def admin_button(handler: Handler) -> Handler:
+    """Run a button's `handler` for admins; anyone else gets an alert, and it is logged."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        user = update.effective_user
+        if not services(context).is_admin(user.id if user else None):
+            log.warning(
+                "refused the button %r from user %s: not an admin",
+                query.data,
+                user.id if user else "?",
+            )
+            await query.answer(BUTTON_NOT_ALLOWED, show_alert=True)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Show `text` in place of the message whose button was pressed."""
+    query = update.callback_query
+    assert query is not None
     try:
-        async with services(context).db.session() as session:
-            topic = await remove_topic(session, args[0])
-    except TopicError as exc:
-        await reply(update, f"Could not remove it: {echo(str(exc), 500)}.")
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # Two quick presses of the same button ask for the same text twice: nothing to change.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+@admin_button
+async def delete_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The answer to "Remove the topic?": remove it and tell its followers, or keep it."""
+    query = update.callback_query
+    assert query is not None
+    parsed = parse_delete_topic_callback(query.data or "")
+    if parsed is None:
+        await query.answer()
         return
-    await reply(update, f"Removed topic <b>{echo(topic.title, 200)}</b> with its feeds.")
+    topic_id, confirmed = parsed
+    app = services(context)
+    if not confirmed:
+        async with app.db.session() as session:
+            topic = await topic_by_id(session, topic_id)
+            title = topic.title if topic is not None else None
+        if title is None:
+            await query.answer(TOPIC_GONE)
+            await _edit(update, "That topic was already removed.")
+            return
+        await query.answer("Kept")
+        await _edit(update, f"Kept the topic <b>{escape(title)}</b>; nothing was removed.")
+        return
+    done = await _delete_topic_confirmed(app, topic_id)
+    if done is None:
+        await query.answer(TOPIC_GONE)
+        await _edit(update, "That topic was already removed.")
+        return
+    title, feeds, told = done
+    if told:
+        app.worker.wake()
+    await query.answer("Removed")
+    await _edit(update, topic_removed_text(title, feeds, told))
+
+
+# --- feeds ------------------------------------------------------------------------------------
 
 
 @admin_only
 async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/addfeed <topic> <url>: add the feed, fetch it once, report what came of it."""
-    args = args_of(context)
-    if len(args) != 2:
+    """/addfeed <topic> <url>: add the feed (or the feed a site's page names), fetch it once,
+    and edit the "Checking…" message into what came of it."""
+    words = rest_of_message(update).split()
+    if len(words) < 2:
         await reply(
             update,
-            "Usage: /addfeed &lt;topic&gt; &lt;url&gt;, e.g. /addfeed tech https://example.org/rss",
+            "Usage: /addfeed &lt;topic&gt; &lt;url&gt;, e.g. /addfeed Tech https://example.org/rss\n"
+            "The URL may be a site's page: the feed it names is found and added.",
         )
         return
-    topic, url = args
+    url, topic_name = words[-1], unquoted(" ".join(words[:-1]))
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         await reply(
             update, f"“{echo(url)}” is not an http(s) URL. Example: https://example.org/rss"
         )
@@ -94,34 +325,31 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     app = services(context)
     try:
         async with app.db.session() as session:
-            await add_feed(session, topic, url)
+            feed = await add_feed(session, topic_name, url)
+            feed_id = feed.id
+            topic = await get_topic(session, topic_name)
+            topic_title = topic.title if topic is not None else topic_name
     except FeedError as exc:
         await reply(update, f"Could not add the feed: {echo(str(exc), 500)}.")
         return
-    await reply(update, f"Checking {echo(url)} …")
+    chat = update.effective_chat
+    assert chat is not None
+    checking = await chat.send_message(checking_text(url))
+    result, failure = None, "the collector is not available"
     try:
         result = await _check_feed(app, url)
     except Exception as exc:  # the feed must not stay half-added because of a bug
         log.exception("checking %s failed", url)
-        result, failure = None, f"internal error ({type(exc).__name__})"
-    else:
-        failure = "the collector is not available"
-    if result is None or result.status == "error":
-        error = failure if result is None else result.error
+        failure = f"internal error ({type(exc).__name__})"
+    if result is None or result.status in ("error", "paused"):
+        error = failure if result is None else (result.error or "unknown error")
         async with app.db.session() as session:  # a feed that never worked is not kept
-            await remove_feed(session, url)
-        await reply(
-            update,
-            f"❌ Could not use {echo(url)}: {echo(error or 'unknown error', 500)}.\n"
-            "Nothing was added; check the URL and try again.",
-        )
-        return
-    title = echo(result.title or url, 200)
-    await reply(
-        update,
-        f"✅ Added <b>{title}</b> to {echo(topic, 100)}: {result.new} new articles "
-        f"({result.seconds:.1f} s).",
-    )
+            with contextlib.suppress(FeedError):  # removed meanwhile
+                await remove_feed(session, feed_id)
+        text = feed_check_failed_text(url, error)
+    else:
+        text = feed_added_text(result, feed_id, topic_title, url)
+    await _edit_or_send(update, checking, text)
 
 
 async def _check_feed(app: BotServices, url: str) -> FeedCheck | None:
@@ -131,41 +359,114 @@ async def _check_feed(app: BotServices, url: str) -> FeedCheck | None:
     return await app.feed_checker.check_feed(url)
 
 
+async def _edit_or_send(update: Update, message: Message, text: str) -> None:
+    """Edit `message` into `text`; send it anew if it cannot be edited (deleted meanwhile)."""
+    try:
+        await message.edit_text(text)
+    except TelegramError:
+        log.info("could not edit message %s; sending the result anew", message.message_id)
+        await reply(update, text)
+
+
+FEED_REF = "the number /feeds shows (12 or #12) or the URL"
+
+
 @admin_only
 async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/delfeed <url>"""
+    """/delfeed <number or url>: asks first, with a button."""
     args = args_of(context)
     if len(args) != 1:
-        await reply(update, "Usage: /delfeed &lt;url&gt; (see the URLs with /feeds)")
+        await reply(update, f"Usage: /delfeed &lt;feed&gt;, with {FEED_REF}")
         return
     try:
         async with services(context).db.session() as session:
-            await remove_feed(session, args[0])
+            feed = await find_feed(session, args[0])
+            question = remove_feed_question(feed.id, feed.title, feed.url, feed.topic.title)
+            feed_id = feed.id
     except FeedError as exc:
-        await reply(update, f"Could not remove it: {echo(str(exc), 500)}. See /feeds for the URLs.")
+        await reply(update, f"Could not remove it: {echo(str(exc), 500)}. See /feeds.")
         return
-    await reply(update, f"Removed the feed {echo(args[0])}; its articles stay.")
+    await reply(update, question, remove_feed_keyboard(feed_id))
+
+
+async def _feed_action(
+    app: BotServices, ref: str | int, verb: str, weight: float | None = None
+) -> tuple[FeedHealth | None, str]:
+    """Do `verb` to a feed in one transaction: its state afterwards (None once removed) and a
+    line saying what was done. Raise FeedError if there is no such feed."""
+    now = app.clock()
+    async with app.db.session() as session:
+        if verb == "pause":
+            feed = await pause_feed(session, ref)
+            note = "⏸ Paused: it is not checked until you resume it."
+        elif verb == "resume":
+            feed = await resume_feed(session, ref)
+            note = "▶️ Resumed: it is checked in the next collection pass."
+        elif verb == "weight":
+            assert weight is not None
+            feed = await set_feed_weight(session, ref, weight)
+            note = f"⚖️ Weight set to {weight_text(weight)}."
+        elif verb == "delok":
+            feed = await remove_feed(session, ref)
+            return None, feed_removed_text(feed.id, feed.title, feed.url)
+        else:
+            feed = await find_feed(session, ref)
+            note = ""
+        found = await feed_health(session, since=now - RECENT, feed_id=feed.id)
+    if not found:
+        raise FeedError(FEED_GONE)
+    return found[0], note
+
+
+@admin_only
+async def pause_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pausefeed <number or url>: stop checking a feed until it is resumed."""
+    await _feed_command(update, context, "pause", "pausefeed")
+
+
+@admin_only
+async def resume_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/resumefeed <number or url>: check a paused feed again, from the next pass."""
+    await _feed_command(update, context, "resume", "resumefeed")
+
+
+async def _feed_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, verb: str, command: str
+) -> None:
+    args = args_of(context)
+    if len(args) != 1:
+        await reply(update, f"Usage: /{command} &lt;feed&gt;, with {FEED_REF}")
+        return
+    app = services(context)
+    try:
+        health, note = await _feed_action(app, args[0], verb)
+    except FeedError as exc:
+        await reply(update, f"Could not do it: {echo(str(exc), 500)}. See /feeds.")
+        return
+    assert health is not None
+    await reply(update, feed_text(health, app.clock(), note), feed_keyboard(health))
 
 
 @admin_only
 async def feed_weight_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/feedweight <url> <weight>: how much the feed's stories weigh in briefings (default 1)."""
+    """/feedweight <number or url> <weight>: how much the feed's stories weigh (default 1)."""
     args = args_of(context)
     weight = _number(args[1]) if len(args) == 2 else None
     if weight is None:
         await reply(
             update,
-            "Usage: /feedweight &lt;url&gt; &lt;weight&gt;, e.g. /feedweight https://… 2 "
-            "(0 to 10; 1 is the default, 0 keeps its stories out of the top)",
+            "Usage: /feedweight &lt;feed&gt; &lt;weight&gt;, e.g. /feedweight 12 2, with "
+            f"{FEED_REF} (0 to 10; 1 is the default, 0 keeps its stories out of the top)",
         )
         return
     try:
         async with services(context).db.session() as session:
             feed = await set_feed_weight(session, args[0], weight)
+            url = feed.url
     except FeedError as exc:
-        await reply(update, f"Could not set it: {echo(str(exc), 500)}. See /feeds for the URLs.")
+        await reply(update, f"Could not set it: {echo(str(exc), 500)}. See /feeds.")
         return
-    await reply(update, f"The feed {echo(feed.url)} now weighs {weight:g}.")
+    await reply(update, f"The feed {echo(url)} now weighs {weight:g}.")
 
 
 def _number(text: str) -> float | None:
@@ -178,13 +479,55 @@ def _number(text: str) -> float | None:
 
 @admin_only
 async def list_feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/feeds: every feed with last success, error count and articles in the last 24 h."""
+    """/feeds: every feed by number, with health, weight and a button for its own buttons."""
     app = services(context)
     now = app.clock()
     async with app.db.session() as session:
-        feeds = await feed_health(session, since=now - timedelta(hours=24))
-    for text in feeds_messages(feeds, now):
-        await reply(update, text)
+        feeds = await feed_health(session, since=now - RECENT)
+    for text, markup in feeds_messages(feeds, now):
+        await reply(update, text, markup)
+
+
+@admin_button
+async def feed_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A feed's button: show it, weigh it, pause, resume, or remove it (after asking)."""
+    query = update.callback_query
+    assert query is not None
+    action = parse_feed_callback(query.data or "")
+    if action is None:
+        await query.answer()
+        return
+    app = services(context)
+    try:
+        health, note = await _feed_action(app, action.feed_id, action.verb, action.weight)
+    except FeedError:
+        await query.answer(FEED_GONE)
+        if action.verb != "show":  # "#n" under the list: the list itself stays as it is
+            await _edit(update, f"The feed #{action.feed_id} no longer exists.")
+        return
+    if health is None:  # removed
+        await query.answer(f"Removed #{action.feed_id}")
+        await _edit(update, note)
+        return
+    await query.answer(_TOASTS.get(action.verb))
+    now = app.clock()
+    if action.verb == "show":
+        await reply(update, feed_text(health, now), feed_keyboard(health))
+    elif action.verb == "del":
+        await _edit(
+            update,
+            remove_feed_question(health.id, health.title, health.url, health.topic),
+            remove_feed_keyboard(health.id),
+        )
+    else:
+        await _edit(update, feed_text(health, now, note), feed_keyboard(health))
+
+
+# The short answer a press shows at the top of the chat; the message itself says the rest.
+_TOASTS = {"pause": "Paused", "resume": "Resumed", "weight": "Weight set"}
+
+
+# --- stats and broadcasts ---------------------------------------------------------------------
 
 
 @admin_only
@@ -200,19 +543,129 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update, stats_text(counts, stats, articles, now))
 
 
+# Formatting the admin chose. The rest stays plain text: mentions, hashtags, addresses and
+# commands Telegram finds again by itself, and custom emoji, which only bots with a Fragment
+# username may send (their ordinary emoji stays).
+_KEPT_ENTITIES = frozenset(
+    {
+        MessageEntity.BOLD,
+        MessageEntity.ITALIC,
+        MessageEntity.UNDERLINE,
+        MessageEntity.STRIKETHROUGH,
+        MessageEntity.SPOILER,
+        MessageEntity.CODE,
+        MessageEntity.PRE,
+        MessageEntity.TEXT_LINK,
+        MessageEntity.TEXT_MENTION,
+        MessageEntity.BLOCKQUOTE,
+        MessageEntity.EXPANDABLE_BLOCKQUOTE,
+    }
+)
+
+
+def broadcast_html(message: Message) -> str:
+    """The admin's text after the command as Telegram HTML, with the bold, italic, underline,
+    strikethrough, spoiler, code, pre, links and quotes they typed kept."""
+    text = message.text or ""
+    # The command and the space after it are ASCII, so this Python index is also the UTF-16
+    # offset Telegram's entities count in.
+    cut = len(text.split(maxsplit=1)[0]) if text.strip() else 0
+    while cut < len(text) and text[cut].isspace():
+        cut += 1
+    entities = []
+    for entity in message.entities:
+        start, end = max(entity.offset, cut) - cut, entity.offset + entity.length - cut
+        if end <= start or entity.type not in _KEPT_ENTITIES:
+            continue
+        url, language = entity.url, entity.language
+        # PTB writes these into attributes as given: a link with "&" or '"' in it, and a code
+        # language without Telegram's "language-" prefix, would come out wrong.
+        if url is not None:
+            url = html.escape(url, quote=True)
+        if language:
+            language = "language-" + html.escape(language, quote=True)
+        entities.append(
+            MessageEntity(
+                entity.type,
+                start,
+                end - start,
+                url=url,
+                user=entity.user,
+                language=language,
+            )
+        )
+    rest = Message(
+        message.message_id, message.date, message.chat, text=text[cut:], entities=entities
+    )
+    return rest.text_html.rstrip()
+
+
 @admin_only
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/broadcast <text>: queue the text for every active subscriber (rate-limited queue)."""
-    text = rest_of_message(update)
-    if not text:
-        await reply(update, "Usage: /broadcast &lt;text&gt; — sent to every active subscriber.")
+    """/broadcast <text>: preview the text, formatting kept, with Send and Cancel; Send queues
+    it for every active subscriber (rate-limited queue)."""
+    message = update.effective_message
+    assert message is not None
+    body_html = broadcast_html(message)
+    if not body_html:
+        await reply(
+            update,
+            "Usage: /broadcast &lt;text&gt; — sent to every active subscriber after a preview. "
+            "Bold, italic, links and the rest of Telegram's formatting are kept.",
+        )
         return
-    body = BROADCAST_PREFIX + escape(text)
+    body = BROADCAST_PREFIX + body_html
     if telegram_length(body) > MAX_BROADCAST:
         await reply(update, f"That is too long: at most {MAX_BROADCAST} characters, please.")
+        return
+    async with services(context).db.session() as session:
+        recipients = (await count_by_status(session)).get("active", 0)
+    if not recipients:
+        await reply(update, "Nobody would get it: there are no active subscribers.")
+        return
+    pending: dict[int, str] = context.chat_data.setdefault(PENDING_BROADCASTS, {})  # type: ignore[union-attr]
+    pending[message.message_id] = body
+    for token in sorted(pending)[:-MAX_PENDING_BROADCASTS]:
+        del pending[token]
+    await reply(
+        update,
+        broadcast_preview(body, recipients),
+        broadcast_keyboard(message.message_id, recipients),
+    )
+
+
+@admin_button
+async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A preview's Send (queue it now) or Cancel."""
+    query = update.callback_query
+    assert query is not None
+    parsed = parse_broadcast_callback(query.data or "")
+    if parsed is None:
+        await query.answer()
+        return
+    token, send = parsed
+    pending: dict[int, str] = (context.chat_data or {}).get(PENDING_BROADCASTS, {})
+    # Taken before any await: a second press finds nothing, so it is never queued twice.
+    body = pending.pop(token, None)
+    if body is None:
+        await query.answer(
+            "This preview is closed (sent, cancelled, or the bot restarted since). "
+            "Send /broadcast again.",
+            show_alert=True,
+        )
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest as exc:  # its buttons were taken off already (sent or cancelled)
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    if not send:
+        await query.answer("Cancelled")
+        await _edit(update, broadcast_cancelled_text(body))
         return
     app = services(context)
     async with app.db.session() as session:
         count = await queue.enqueue_broadcast(session, dump_parts([MessagePart(body)]), app.clock())
     app.worker.wake()
-    await reply(update, f"Broadcast queued for {count} active subscribers.")
+    await query.answer(f"Queued for {plural(count, 'subscriber')}")
+    await _edit(update, broadcast_sent_text(body, count))

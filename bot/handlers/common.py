@@ -7,19 +7,23 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, escape, split_blocks
 from bot.timeparse import parse_minute
 from storage.models import Subscriber
-from storage.subscribers import register_subscriber
+from storage.subscribers import get_subscriber, reactivate_blocked, register_subscriber
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 NOT_ALLOWED = "Sorry, that is not allowed: /{command} is for admins only."
+NOT_REGISTERED = "This chat is not subscribed. Send /start to begin."
+GROUP_ADMINS_ONLY = "Only this group's admins can change its briefings."
+_ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -71,10 +75,67 @@ def admin_only(handler: Handler) -> Handler:
     return guarded
 
 
+async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender may change this chat's subscription: anyone in a private chat; in a
+    group, its administrators (also an anonymous one, posting as the group itself)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat.id:
+        return True  # an anonymous admin: Telegram shows the group as the sender
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:  # cannot tell: the safe answer for someone else's group is no
+        log.warning("could not check %s's rights in chat %s: %s", user.id, chat.id, exc)
+        return False
+    return member.status in _ADMIN_STATUSES
+
+
+async def subscriber_for(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, manage: bool = True
+) -> Subscriber | None:
+    """The chat's subscriber, or None after telling the user why not: the chat never sent
+    /start (or sent /stop since), or, for a change (`manage`), the sender is not one of the
+    group's admins. Only /start registers a chat."""
+    if manage and not await may_manage(update, context):
+        await _refuse(update, GROUP_ADMINS_ONLY)
+        return None
+    chat = update.effective_chat
+    assert chat is not None
+    async with services(context).db.session() as session:
+        subscriber = await get_subscriber(session, chat.id)
+    if subscriber is None:
+        await _refuse(update, NOT_REGISTERED)
+    return subscriber
+
+
+async def _refuse(update: Update, text: str) -> None:
+    """Say `text` as a button's notification, or as a message for a command."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+
+
+async def reactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any message or button from a chat that had blocked the bot: it is back, active again."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with services(context).db.session() as session:
+        await reactivate_blocked(session, chat.id)
+
+
 async def ensure_subscriber(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[Subscriber, bool]:
-    """The chat's subscriber, registered now (default timezone and time) if it is new."""
+    """The chat's subscriber, registered now (default timezone and time) if it is new (/start
+    only: every other command needs a registered chat)."""
     app = services(context)
     chat = update.effective_chat
     assert chat is not None
@@ -108,6 +169,14 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         update,
         f"Sorry, I don't know {echo(word.split('@', 1)[0], 64)}. Send /help to see what I can do.",
     )
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler knows (an old keyboard, forged data): answered, so the client's
+    spinner stops, and explained."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer("That button is out of date. Send /help to see what I can do.")
 
 
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,6 +7,7 @@ sources. A reply to a briefing asks about that briefing's stories first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -21,16 +22,26 @@ from bot.followup_views import (
     no_question_text,
     nothing_found_text,
     search_results_text,
+    small_talk_text,
+    topic_stories_text,
+    which_story_text,
 )
 from bot.handlers.common import reply, rest_of_message
+from bot.smalltalk import is_small_talk
 from bot.views import MORE_CALLBACK, story_text
 from storage.briefings import StoryCard, story_card
 from storage.db import Database
-from storage.search import ArticleHit, search_articles, search_stories, story_articles
+from storage.search import (
+    ArticleHit,
+    search_articles,
+    search_stories,
+    story_articles,
+    topic_stories,
+)
 from storage.sources import source_label
-from storage.topics import list_topics
+from storage.topics import get_topic, list_topics
 from summarizer.answer import answer_question
-from summarizer.multidoc import CitedSentence, StoryArticle, story_sentences
+from summarizer.multidoc import StoryArticle, story_sentences
 from summarizer.words import query_terms
 
 # "Recent" for questions and /search: older news is rarely what a follow-up is about.
@@ -43,20 +54,65 @@ RELATED_STORIES = 3
 
 
 async def more_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/more <topic or question>: an answer from recent articles, citing them."""
+    """/more <topic>: that topic's latest stories; /more <question>: an answer from recent
+    articles, citing them."""
     question = rest_of_message(update)
+    app = services(context)
     if not question:
-        await reply(update, no_question_text(await _topic_titles(services(context).db)))
+        await reply(update, no_question_text(await _topic_titles(app.db)))
+        return
+    async with app.db.session() as session:
+        topic = await get_topic(session, question)
+        stories = (
+            await topic_stories(
+                session,
+                topic.id,
+                since=app.clock() - timedelta(hours=app.settings.news_max_age_hours),
+                limit=SEARCH_RESULTS,
+            )
+            if topic is not None
+            else []
+        )
+    if topic is not None:
+        await reply(update, topic_stories_text(topic.title, stories), expand_keyboard(stories))
         return
     await answer_in_chat(update, context, question)
 
 
 async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Plain text in a private chat is a question; a reply to a briefing asks about its stories."""
+    """Plain text in a private chat is a question (small talk gets how to ask); a reply to a
+    briefing asks about its stories: the one it quotes, else all of them, and "tell me more"
+    without a subject asks which one."""
     message = update.effective_message
     if message is None or not message.text:
         return
-    await answer_in_chat(update, context, message.text, replied_story_ids(message))
+    if is_small_talk(message.text):
+        app = services(context)
+        await reply(update, small_talk_text(await _topic_titles(app.db)))
+        return
+    story_ids = replied_story_ids(message)
+    quoted = quoted_story_id(message)
+    if quoted is not None:
+        story_ids = [quoted]
+    if len(story_ids) > 1 and not query_terms(message.text):
+        await reply(update, which_story_text(), which_story_keyboard(message))
+        return
+    if len(story_ids) == 1 and not query_terms(message.text):
+        app = services(context)
+        details = await story_details(app.db, app.cpu, story_ids[0], app.clock())
+        if details is not None:
+            await reply(update, *details)
+            return
+    await answer_in_chat(update, context, message.text, story_ids)
+
+
+async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, a reply to one of the bot's own messages is a question to the bot."""
+    message = update.effective_message
+    original = message.reply_to_message if message is not None else None
+    author = original.from_user if original is not None else None
+    if author is not None and author.id == context.bot.id:
+        await question_message(update, context)
 
 
 async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,6 +131,44 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply(update, nothing_found_text(query, await _topic_titles(app.db)))
         return
     await reply(update, search_results_text(query, stories), expand_keyboard(stories))
+
+
+def quoted_story_id(message: Message) -> int | None:
+    """The story whose item the reply quotes (Telegram's quote of a part of the briefing)."""
+    original = message.reply_to_message
+    quote = message.quote.text if message.quote is not None else ""
+    if original is None or not quote or not original.text:
+        return None
+    where = original.text.find(quote.strip())
+    if where < 0:
+        return None
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", original.text[:where + 1], re.M)]
+    if not numbers:
+        return None
+    buttons = more_buttons(original)
+    return buttons.get(numbers[-1])
+
+
+def more_buttons(message: Message) -> dict[int, int]:
+    """A briefing message's "More #n" buttons: item number -> story id."""
+    markup = message.reply_markup
+    found: dict[int, int] = {}
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data, label = button.callback_data, button.text
+            number = label.rsplit("#", 1)[-1]
+            if isinstance(data, str) and data.startswith(MORE_CALLBACK) and number.isdigit():
+                suffix = data.removeprefix(MORE_CALLBACK)
+                if suffix.isdigit():
+                    found[int(number)] = int(suffix)
+    return found
+
+
+def which_story_keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """The replied briefing's "More" buttons again, under the question which story is meant."""
+    original = message.reply_to_message
+    markup = original.reply_markup if original is not None else None
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
 
 
 def replied_story_ids(message: Message) -> list[int]:
@@ -136,8 +230,8 @@ async def followup_answer(
     sentences = await cpu.run(
         answer_question, question, _story_articles(hits), ANSWER_SENTENCES
     )
-    if not sentences:  # articles with no usable text: their titles are the answer
-        sentences = [CitedSentence(hit.title, i) for i, hit in enumerate(hits[:3])]
+    if not sentences:  # nothing in them is about the question: no unrelated news instead
+        return nothing_found_text(question, await _topic_titles(db))
     return answer_text(question, sentences, hits)
 
 

@@ -8,15 +8,28 @@ from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, escape
-from bot.handlers.common import args_of, ensure_subscriber, reply
+from bot.handlers.common import (
+    GROUP_ADMINS_ONLY,
+    args_of,
+    may_manage,
+    reply,
+    subscriber_for,
+)
 from bot.handlers.followups import story_details
 from bot.slots import local_now
-from bot.timeparse import InputError, parse_times, resolve_timezone
-from bot.views import help_text, next_briefing_phrase, settings_text, times_phrase
+from bot.timeparse import InputError, parse_times
+from bot.views import (
+    TIMEZONE_CALLBACK,
+    help_text,
+    next_briefing_phrase,
+    settings_text,
+    times_phrase,
+    timezone_keyboard,
+)
+from bot.zones import find_zones, is_known
 from storage import subscribers as store
 from storage.deliveries import enqueue_manual
-
-NOT_REGISTERED = "This chat is not subscribed. Send /start to begin."
+from storage.models import Subscriber
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,7 +40,9 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue a briefing for this chat now; the delivery worker sends it (or "nothing new")."""
-    subscriber, _ = await ensure_subscriber(update, context)
+    subscriber = await subscriber_for(update, context)
+    if subscriber is None:
+        return
     app = services(context)
     async with app.db.session() as session:
         follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
@@ -42,9 +57,11 @@ async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/time HH:MM [HH:MM…] sets the delivery times; /time off clears them."""
+    """/time 07:30 18:00 (or 7pm, "07:30, 12:00"…) sets the delivery times; /time off clears."""
+    subscriber = await subscriber_for(update, context, manage=bool(args_of(context)))
+    if subscriber is None:
+        return
     args = args_of(context)
-    subscriber, _ = await ensure_subscriber(update, context)
     app = services(context)
     if not args:
         async with app.db.session() as session:
@@ -53,7 +70,8 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(
             update,
             f"Your delivery times: {shown} ({escape(subscriber.timezone)}).\n"
-            "Set them with /time 07:30 or several: /time 07:30 18:00; /time off for none.",
+            "Set them with /time 07:30, several with /time 07:30 18:00 (7pm works too); "
+            "/time off for none.",
         )
         return
     if [a.lower() for a in args] in (["off"], ["none"]):
@@ -66,10 +84,13 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     async with app.db.session() as session:
         await store.set_delivery_minutes(session, subscriber.id, minutes)
+        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
     if not minutes:
         await reply(update, "No more scheduled briefings. /briefing still works anytime.")
         return
-    when = next_briefing_phrase(subscriber.timezone, minutes, app.clock())
+    when = next_briefing_phrase(
+        subscriber.timezone, minutes, app.clock(), follows_topics=follows_topics
+    )
     await reply(
         update,
         f"Briefings at {times_phrase(minutes)} ({escape(subscriber.timezone)}). Next: {when}.",
@@ -77,44 +98,91 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/timezone Area/City sets the timezone the delivery times are in."""
-    args = args_of(context)
-    subscriber, _ = await ensure_subscriber(update, context)
-    app = services(context)
-    if not args:
+    """/timezone Berlin (or Europe/Berlin, UTC+2, +05:30, CET, a country): one match is set,
+    several are offered as buttons."""
+    typed = " ".join(args_of(context))
+    subscriber = await subscriber_for(update, context, manage=bool(typed))
+    if subscriber is None:
+        return
+    if not typed:
         await reply(
             update,
-            f"Your timezone is {escape(subscriber.timezone)}. Change it with an IANA name, "
-            "e.g. /timezone Europe/Berlin or /timezone America/New_York",
+            f"Your timezone is {escape(subscriber.timezone)}. Change it with a city, a region "
+            "name or an offset, e.g. /timezone Berlin, /timezone America/New_York or "
+            "/timezone UTC+2",
         )
         return
-    try:
-        zone = resolve_timezone(" ".join(args))
-    except InputError as exc:
-        await reply(update, echo(str(exc)))
+    found = find_zones(typed)
+    if len(found.zones) == 1:
+        await _apply_timezone(update, context, subscriber, found.zones[0], found.notes)
         return
+    if found.zones:
+        await reply(
+            update,
+            f"“{echo(typed, 60)}” can mean several timezones. Which one?",
+            timezone_keyboard(found.zones),
+        )
+        return
+    text = f"I don't know the timezone “{echo(typed, 60)}”."
+    if found.suggestions:
+        text += " Did you mean one of these?"
+        await reply(update, text, timezone_keyboard(found.suggestions))
+        return
+    await reply(
+        update,
+        text + " Try a city (/timezone Berlin), a region name (/timezone America/New_York) "
+        "or an offset (/timezone UTC+2).",
+    )
+
+
+async def choose_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A timezone button: set the zone it names."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    name = query.data.removeprefix(TIMEZONE_CALLBACK)
+    if not is_known(name):
+        await query.answer("That button is out of date.")
+        return
+    subscriber = await subscriber_for(update, context)
+    if subscriber is None:
+        return
+    await query.answer()
+    await _apply_timezone(update, context, subscriber, name, {})
+
+
+async def _apply_timezone(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    subscriber: Subscriber,
+    zone: str,
+    notes: dict[str, str],
+) -> None:
+    app = services(context)
     async with app.db.session() as session:
         await store.set_timezone(session, subscriber.id, zone)
         minutes = await store.delivery_minutes(session, subscriber.id)
+        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
     now = app.clock()
+    note = f" ({escape(notes[zone])})" if zone in notes else ""
+    when = next_briefing_phrase(zone, minutes, now, follows_topics=follows_topics)
     await reply(
         update,
-        f"Timezone set to {escape(zone)} (it is {local_now(now, zone):%H:%M} there). "
-        f"Next briefing: {next_briefing_phrase(zone, minutes, now)}.",
+        f"Timezone set to {escape(zone)}{note}: it is {local_now(now, zone):%H:%M} there. "
+        f"Next briefing: {when}.",
     )
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show status, topics, times, timezone, last and next briefing."""
-    app = services(context)
-    chat = update.effective_chat
-    assert chat is not None
-    async with app.db.session() as session:
-        view = await store.subscriber_view(session, chat.id)
-    if view is None:
-        await reply(update, NOT_REGISTERED)
+    """Show status, topics, times, timezone, last and next briefing (anyone in a group may
+    look)."""
+    subscriber = await subscriber_for(update, context, manage=False)
+    if subscriber is None:
         return
-    await reply(update, settings_text(view, app.clock()))
+    app = services(context)
+    async with app.db.session() as session:
+        view = await store.subscriber_view(session, subscriber.chat_id)
+    if view is not None:
+        await reply(update, settings_text(view, app.clock()))
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -128,30 +196,32 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, status: str) -> None:
-    app = services(context)
-    chat = update.effective_chat
-    assert chat is not None
-    async with app.db.session() as session:
-        subscriber = await store.get_subscriber(session, chat.id)
-        if subscriber is not None:
-            was = subscriber.status
-            await store.set_status(session, subscriber.id, status)
-            minutes = await store.delivery_minutes(session, subscriber.id)
+    subscriber = await subscriber_for(update, context)
     if subscriber is None:
-        await reply(update, NOT_REGISTERED)
         return
+    app = services(context)
+    was = subscriber.status
+    async with app.db.session() as session:
+        await store.set_status(session, subscriber.id, status)
+        minutes = await store.delivery_minutes(session, subscriber.id)
+        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
     if status == store.PAUSED:
         text = (
             "You were already paused. " if was == store.PAUSED else "Paused. "
         ) + "No scheduled briefings until you send /resume (/briefing still works)."
     else:
-        when = next_briefing_phrase(subscriber.timezone, minutes, app.clock())
+        when = next_briefing_phrase(
+            subscriber.timezone, minutes, app.clock(), follows_topics=follows_topics
+        )
         text = ("Briefings are on. " if was == store.ACTIVE else "Resumed. ") + f"Next: {when}."
     await reply(update, text)
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Unsubscribe from everything and forget the chat's data."""
+    """Unsubscribe from everything and forget the chat's data (only /start brings it back)."""
+    if not await may_manage(update, context):
+        await reply(update, GROUP_ADMINS_ONLY)
+        return
     chat = update.effective_chat
     assert chat is not None
     async with services(context).db.session() as session:
@@ -160,7 +230,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(
             update,
             "Done: you are unsubscribed and I have forgotten this chat's topics and settings. "
-            "Send /start if you want to come back.",
+            "Nothing more comes until you send /start again.",
         )
     else:
         await reply(update, "This chat was not subscribed; there is nothing to forget.")

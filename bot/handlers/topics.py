@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, shorten
-from bot.handlers.common import args_of, ensure_subscriber, reply
-from bot.views import next_briefing_phrase, parse_topic_callback, topics_keyboard, topics_text
-from storage.models import Topic
+from bot.handlers.common import (
+    GROUP_ADMINS_ONLY,
+    args_of,
+    ensure_subscriber,
+    may_manage,
+    reply,
+    subscriber_for,
+)
+from bot.views import (
+    WELCOME_NEW,
+    has_briefing_button,
+    next_briefing_phrase,
+    parse_topic_callback,
+    topics_keyboard,
+    topics_text,
+    welcome_text,
+)
+from storage.deliveries import enqueue_manual
+from storage.models import Subscriber, Topic
 from storage.subscribers import delivery_minutes, subscribe, subscribed_topics, unsubscribe
 from storage.topics import get_topic, list_topics
 
@@ -25,26 +41,36 @@ async def _topics_and_followed(
     return topics, followed
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Register the chat and show the topics as toggle buttons."""
-    subscriber, created = await ensure_subscriber(update, context)
+async def _welcome(
+    context: ContextTypes.DEFAULT_TYPE, subscriber: Subscriber, *, created: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /start message: greeting, next briefing, the topics with their toggle buttons and
+    a button for a first briefing now."""
     app = services(context)
     async with app.db.session() as session:
         minutes = await delivery_minutes(session, subscriber.id)
     topics, followed = await _topics_and_followed(context, subscriber.id)
-    greeting = "👋 Welcome to <b>newsbrief</b>!" if created else "👋 Welcome back!"
-    when = next_briefing_phrase(subscriber.timezone, minutes, app.clock())
-    text = (
-        f"{greeting} I send a short briefing of the news you follow, at the times you choose.\n"
-        f"Next briefing: {when}. Change it with /time and /timezone; /help lists everything.\n\n"
-        f"{topics_text(topics, followed)}"
+    when = next_briefing_phrase(
+        subscriber.timezone, minutes, app.clock(), follows_topics=bool(followed)
     )
-    await reply(update, text, topics_keyboard(topics, followed))
+    text = welcome_text(created, when) + "\n\n" + topics_text(topics, followed)
+    return text, topics_keyboard(topics, followed, briefing_button=True)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Register the chat (the one command that does) and show the topics as toggle buttons."""
+    if not await may_manage(update, context):
+        await reply(update, GROUP_ADMINS_ONLY)
+        return
+    subscriber, created = await ensure_subscriber(update, context)
+    await reply(update, *await _welcome(context, subscriber, created=created))
 
 
 async def show_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List topics with follow/unfollow buttons."""
-    subscriber, _ = await ensure_subscriber(update, context)
+    subscriber = await subscriber_for(update, context, manage=False)
+    if subscriber is None:
+        return
     topics, followed = await _topics_and_followed(context, subscriber.id)
     await reply(update, topics_text(topics, followed), topics_keyboard(topics, followed))
 
@@ -75,7 +101,9 @@ async def _change_topics(
     if not names:
         await reply(update, f"Which topic? For example: /{verb} tech\n{await _available(context)}")
         return
-    subscriber, _ = await ensure_subscriber(update, context)
+    subscriber = await subscriber_for(update, context)
+    if subscriber is None:
+        return
     lines: list[str] = []
     unknown: list[str] = []
     async with services(context).db.session() as session:
@@ -112,7 +140,9 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     assert query is not None and query.data is not None
     wanted = parse_topic_callback(query.data)
-    subscriber, _ = await ensure_subscriber(update, context)
+    subscriber = await subscriber_for(update, context)
+    if subscriber is None:
+        return
     async with services(context).db.session() as session:
         topic = await _pressed_topic(session, wanted)
         if topic is None:
@@ -125,14 +155,38 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(note)
     if topic is None:
         return
-    topics, followed = await _topics_and_followed(context, subscriber.id)
+    message = query.message
+    if isinstance(message, Message) and has_briefing_button(message.reply_markup):
+        # The /start message: its welcome stays, with the next briefing brought up to date.
+        created = (message.text or "").startswith(WELCOME_NEW)
+        text, keyboard = await _welcome(context, subscriber, created=created)
+    else:
+        topics, followed = await _topics_and_followed(context, subscriber.id)
+        text, keyboard = topics_text(topics, followed), topics_keyboard(topics, followed)
     try:
-        await query.edit_message_text(
-            topics_text(topics, followed), reply_markup=topics_keyboard(topics, followed)
-        )
+        await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:  # "message is not modified" after a double tap
         if "not modified" not in exc.message:
             raise
+
+
+async def first_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Get my first briefing now" button: a briefing now, as /briefing."""
+    query = update.callback_query
+    assert query is not None
+    subscriber = await subscriber_for(update, context)
+    if subscriber is None:
+        return
+    app = services(context)
+    async with app.db.session() as session:
+        follows_topics = bool(await subscribed_topics(session, subscriber.id))
+        if follows_topics:
+            await enqueue_manual(session, subscriber.id, app.clock())
+    if not follows_topics:
+        await query.answer("Follow a topic first: tap one above.", show_alert=True)
+        return
+    await query.answer("Your briefing is on its way.")
+    app.worker.wake()
 
 
 async def _pressed_topic(session: AsyncSession, wanted: int | str | None) -> Topic | None:

@@ -120,18 +120,27 @@ class RunningBot:
         return services(self.app)
 
     async def send(
-        self, chat: int, text: str, *, user_id: int | None = None, replies: int = 1
+        self,
+        chat: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        replies: int = 1,
+        **message: Any,
     ) -> list[SentMessage]:
-        """A user types `text`; returns the bot's next `replies` messages to that chat."""
+        """A user types `text` (`message`: more of FakeBotAPI.inject_message's fields, such as
+        reply_to_message_id or quote); returns the bot's next `replies` messages to that chat."""
         before = len(self.api.messages(chat))
-        self.api.inject_message(chat, text, user_id=user_id)
+        self.api.inject_message(chat, text, user_id=user_id, **message)
         received = await self.api.wait_for_messages(chat, before + replies, within=15)
         return received[before:]
 
-    async def reply_text(self, chat: int, text: str, *, user_id: int | None = None) -> str:
+    async def reply_text(
+        self, chat: int, text: str, *, user_id: int | None = None, **message: Any
+    ) -> str:
         """The plain text of the bot's single answer to `text`."""
-        (message,) = await self.send(chat, text, user_id=user_id)
-        return message.plain_text
+        (answer,) = await self.send(chat, text, user_id=user_id, **message)
+        return answer.plain_text
 
     async def tick_and_deliver(self) -> None:
         """One delivery tick at the clock's time, then send everything due."""
@@ -184,8 +193,10 @@ async def add_story(
     sources: Sequence[tuple[str, str]] = (),
     *,
     fetched_at: datetime,
+    published_at: datetime | None = None,
 ) -> int:
-    """A story with one article per (source name, URL), in the given topics; returns its id."""
+    """A story with one article per (source name, URL), in the given topics, published at
+    `published_at` (default: when fetched); returns its id."""
     topic_names = [topics] if isinstance(topics, str) else list(topics)
     sources = sources or [("Example News", f"https://news.example/{next(_urls)}")]
     async with db.session() as session:
@@ -199,20 +210,33 @@ async def add_story(
         session.add(story)
         await session.flush()
         for name, url in sources:
-            await _add_article(session, story.id, topic_names, title, name, url, fetched_at)
+            await _add_article(
+                session, story.id, topic_names, title, name, url, fetched_at, published_at
+            )
         return story.id
 
 
 async def add_source(
-    db: Database, story_id: int, topic: str, name: str, url: str, *, fetched_at: datetime
-) -> None:
-    """Another outlet reports the story: one more article and source."""
+    db: Database,
+    story_id: int,
+    topic: str,
+    name: str,
+    url: str,
+    *,
+    fetched_at: datetime,
+    copy_of: int | None = None,
+) -> int:
+    """Another outlet reports the story: one more article and source (`copy_of`: an edited
+    copy of that article, not an independent report); returns the article's id."""
     async with db.session() as session:
         story = await session.get(Story, story_id)
         assert story is not None
-        await _add_article(session, story_id, [topic], story.title, name, url, fetched_at)
+        article_id = await _add_article(
+            session, story_id, [topic], story.title, name, url, fetched_at, None, copy_of
+        )
         story.source_count += 1
         story.updated_at = fetched_at
+    return article_id
 
 
 async def _add_article(
@@ -223,14 +247,17 @@ async def _add_article(
     source: str,
     url: str,
     fetched_at: datetime,
-) -> None:
+    published_at: datetime | None = None,
+    near_duplicate_of: int | None = None,
+) -> int:
     article = Article(
         story_id=story_id,
         url=url,
         title=title,
         source_name=source,
-        published_at=fetched_at,
+        published_at=published_at or fetched_at,
         fetched_at=fetched_at,
+        near_duplicate_of=near_duplicate_of,
         text=title,
         fingerprint=hashlib.sha256(url.encode()).hexdigest(),
     )
@@ -241,6 +268,7 @@ async def _add_article(
         assert topic is not None, name
         session.add(ArticleTopic(article_id=article.id, topic_id=topic.id))
     await session.flush()
+    return article.id
 
 
 async def add_subscribers(

@@ -25,6 +25,8 @@ ADMIN_COMMANDS = [
     "/deltopic tech",
     "/addfeed tech https://example.org/rss",
     "/delfeed https://example.org/rss",
+    "/pausefeed 1",
+    "/resumefeed 1",
     "/feeds",
     "/stats",
     "/broadcast hello",
@@ -64,14 +66,18 @@ async def test_non_admins_are_refused_and_logged(
 
 async def test_addtopic_and_deltopic(bot: RunningBot) -> None:
     answer = await bot.reply_text(ADMIN_ID, "/addtopic Space rocket -football")
-    assert answer.startswith("Added topic Space (space) with keywords: rocket -football.")
+    assert answer.startswith("Added topic Space with keywords: rocket -football.")
     async with bot.db.session() as session:
         topic = await get_topic(session, "space")
     assert topic is not None and topic.keywords == "rocket -football"
     assert "already exists" in await bot.reply_text(ADMIN_ID, "/addtopic space")
     assert "Usage: /addtopic <name>" in await bot.reply_text(ADMIN_ID, "/addtopic")
-    assert await bot.reply_text(ADMIN_ID, "/deltopic space") == (
-        "Removed topic Space with its feeds."
+    (question,) = await bot.send(ADMIN_ID, "/deltopic space")
+    assert question.plain_text.startswith("Remove the topic Space?")
+    bot.api.press_button(ADMIN_ID, "Remove Space")
+    await bot.api.wait_for_calls("editMessageText")
+    assert bot.api.messages(ADMIN_ID)[-1].plain_text == (
+        "🗑 Removed the topic Space with 0 feeds; nobody followed it."
     )
     assert "no topic named 'space'" in await bot.reply_text(ADMIN_ID, "/deltopic space")
     assert "Usage: /deltopic <name>" in await bot.reply_text(ADMIN_ID, "/deltopic")
@@ -86,7 +92,7 @@ async def test_addfeed_and_delfeed_bad_input(bot: RunningBot) -> None:
     assert "no topic named 'sport'; add it first" in await bot.reply_text(
         ADMIN_ID, "/addfeed sport https://example.org/rss"
     )
-    assert "Usage: /delfeed <url>" in await bot.reply_text(ADMIN_ID, "/delfeed")
+    assert "Usage: /delfeed <feed>" in await bot.reply_text(ADMIN_ID, "/delfeed")
     assert "no feed with URL https://nowhere.example/rss" in await bot.reply_text(
         ADMIN_ID, "/delfeed https://nowhere.example/rss"
     )
@@ -111,25 +117,36 @@ async def test_addfeed_fetches_once_and_reports(bot_with_collector: RunningBot) 
     await add_topics(bot.db, "Local")
     async with LocalFeedServer() as feeds:
         url = feeds.add("/harbour.rss", FEED)
-        checking, done = await bot.send(ADMIN_ID, f"/addfeed local {url}", replies=2)
+        (checking,) = await bot.send(ADMIN_ID, f"/addfeed local {url}")
         assert checking.plain_text == f"Checking {url} …"
-        assert done.plain_text.startswith("✅ Added The Harbour Gazette to local: 2 new articles")
+        await bot.api.wait_for_calls("editMessageText", within=30)
+        done = bot.api.messages(ADMIN_ID)[-1]
+        assert done.message_id == checking.message_id  # the same message, edited
+        assert done.plain_text.startswith(
+            "✅ Added The Harbour Gazette as #1 to Local: 2 new articles"
+        )
         missing = feeds.url("/gone.rss")
-        _, failed = await bot.send(ADMIN_ID, f"/addfeed local {missing}", replies=2)
+        await bot.send(ADMIN_ID, f"/addfeed local {missing}")
+        await bot.api.wait_for_calls("editMessageText", 2, within=30)
+        failed = bot.api.messages(ADMIN_ID)[-1]
     assert failed.plain_text.startswith(f"❌ Could not use {missing}: ")
     assert "404" in failed.plain_text
     assert "Nothing was added" in failed.plain_text
     async with bot.db.session() as session:
         assert [f.url for f in await list_feeds(session)] == [url]
-    assert "already added" in await bot.reply_text(ADMIN_ID, f"/addfeed local {url}")
+    assert "already added (#1)" in await bot.reply_text(ADMIN_ID, f"/addfeed local {url}")
 
     listing = await bot.reply_text(ADMIN_ID, "/feeds")
     assert "Feeds (1)" in listing
-    assert "The Harbour Gazette [local]" in listing
+    assert "✅ #1 The Harbour Gazette [Local] · weight 1" in listing
     assert "0 errors · 2 articles in 24 h" in listing
 
-    assert await bot.reply_text(ADMIN_ID, f"/delfeed {url}") == (
-        f"Removed the feed {url}; its articles stay."
+    (question,) = await bot.send(ADMIN_ID, f"/delfeed {url}")
+    assert question.plain_text.startswith("Remove the feed #1 The Harbour Gazette [Local]?")
+    bot.api.press_button(ADMIN_ID, "Yes, remove #1")
+    await bot.api.wait_for_calls("editMessageText", 3)
+    assert bot.api.messages(ADMIN_ID)[-1].plain_text == (
+        "🗑 Removed the feed #1 The Harbour Gazette; its articles stay."
     )
     async with bot.db.session() as session:
         assert await get_feed(session, url) is None
@@ -155,7 +172,7 @@ async def test_feeds_shows_health(bot: RunningBot) -> None:
             )
         )
     text = await bot.reply_text(ADMIN_ID, "/feeds")
-    assert "⚠️ Broken <Feed> [tech]" in text
+    assert "⚠️ #1 Broken <Feed> [Tech] · weight 1" in text
     assert "last success 3 h ago · 3 errors · 0 articles in 24 h" in text
     assert "last error: HTTP 500 & worse" in text
 
@@ -175,8 +192,11 @@ async def test_broadcast_reaches_active_subscribers_through_the_queue(bot: Runni
     for chat in (11, 12, 13):
         await bot.send(chat, "/start")
     await bot.send(13, "/pause")
-    assert await bot.reply_text(ADMIN_ID, "/broadcast Maintenance <tonight> & tomorrow") == (
-        "Broadcast queued for 2 active subscribers."
+    await bot.send(ADMIN_ID, "/broadcast Maintenance <tonight> & tomorrow")
+    bot.api.press_button(ADMIN_ID, "Send to 2")
+    await bot.api.wait_for_calls("editMessageText")
+    assert bot.api.messages(ADMIN_ID)[-1].plain_text.startswith(
+        "✅ Queued for 2 active subscribers."
     )
     await bot.services.worker.run_until_idle()
     for chat in (11, 12):

@@ -73,7 +73,11 @@ async def test_a_64_character_topic_leaves_start_and_topics_working(bot: Running
     await bot.reply_text(ADMIN_ID, "/addtopic Tech")
     (welcome,) = await bot.send(CHAT, "/start")
     assert "Welcome to newsbrief" in welcome.plain_text
-    assert [label for label, _ in welcome.buttons] == [f"➕ {NAME_64[:29]}…", "➕ Tech"]
+    assert [label for label, _ in welcome.buttons] == [
+        f"➕ {NAME_64[:29]}…",
+        "➕ Tech",
+        "📰 Get my first briefing now",
+    ]
     assert all(_fits(data) for _, data in welcome.buttons)
     (listing,) = await bot.send(CHAT, "/topics")
     assert NAME_64 in listing.plain_text

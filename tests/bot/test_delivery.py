@@ -39,6 +39,7 @@ async def test_subscribers_get_briefings_at_their_own_local_times(bot: RunningBo
     bot.clock.set(utc(2026, 3, 1, 20, 0))  # Sunday evening UTC
     chats = {101: "Asia/Tokyo", 102: "Europe/Berlin", 103: "America/New_York"}
     for chat, zone in chats.items():
+        await bot.send(chat, "/start")
         await bot.send(chat, "/subscribe tech")
         await bot.send(chat, f"/timezone {zone}")
         await bot.send(chat, "/time 08:00")
@@ -50,7 +51,7 @@ async def test_subscribers_get_briefings_at_their_own_local_times(bot: RunningBo
         bot.clock.advance(minutes=30)
         await bot.tick_and_deliver()
         for chat in chats:
-            if len(bot.api.messages(chat)) > 3 and chat not in received_at:
+            if len(bot.api.messages(chat)) > 4 and chat not in received_at:
                 received_at[chat] = bot.clock()
     # 08:00 in Tokyo (UTC+9), Berlin (UTC+1) and New York (UTC-5) on Monday 2 March.
     assert received_at == {
@@ -59,7 +60,7 @@ async def test_subscribers_get_briefings_at_their_own_local_times(bot: RunningBo
         103: utc(2026, 3, 2, 13, 0),
     }
     for chat, zone in chats.items():
-        briefings = bot.api.messages(chat)[3:]
+        briefings = bot.api.messages(chat)[4:]
         assert len(briefings) == 1  # once, not at every later tick
         text = briefings[0].plain_text
         assert f"Your briefing · Monday 2 March 2026\n08:00 {zone} · 1 story" in text

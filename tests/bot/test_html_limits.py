@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.admin_views import feeds_messages
 from bot.followup_views import (
     answer_text,
     no_question_text,
@@ -25,7 +26,7 @@ from bot.formatting import (
     split_blocks,
     telegram_length,
 )
-from bot.views import feeds_messages, settings_text, story_text, topics_text
+from bot.views import settings_text, story_text, topics_text
 from sandbox.telegram_html import parse_telegram_html, visible_text
 from storage.briefings import SourceLink, StoryCard
 from storage.models import Subscriber, Topic
@@ -131,9 +132,12 @@ def test_briefings_feed_lists_topic_lists_and_settings_never_cut_markup() -> Non
         ]
         for part in render_briefing(header, items):
             assert_valid(part.text)
-        feeds = [FeedHealth(u, text, text[:64], NOW, 3, text, False, 5) for u in HOSTILE_URLS]
-        paused = FeedHealth(url, None, "t", None, 0, None, True, 0)
-        for message in feeds_messages([*feeds, paused], NOW):
+        feeds = [
+            FeedHealth(n, u, text, text[:64], NOW, 3, text, False, 5)
+            for n, u in enumerate(HOSTILE_URLS, start=1)
+        ]
+        paused = FeedHealth(99, url, None, "t", None, 0, None, True, 0)
+        for message, _ in feeds_messages([*feeds, paused], NOW):
             assert_valid(message)
         topics = [Topic(id=n, name=f"{n}-{'x' * 60}", title=text[:200]) for n in range(1, 60)]
         assert_valid(topics_text(topics, {1, 2}))

@@ -19,7 +19,7 @@ HOSTILE = "&<" * 2000  # 4,000 characters typed, 18,000 of escaped HTML
         (1, f"/unsubscribe tech {HOSTILE}", "There is no topic"),
         (1, f"/timezone {HOSTILE}", "timezone"),
         (1, f"/time {HOSTILE}", "For example: /time 07:30 18:00"),
-        (ADMIN_ID, f"/addtopic Space {HOSTILE}", "Added topic Space"),
+        (ADMIN_ID, f"/addtopic Space {HOSTILE}", "goes in double quotes"),
         (ADMIN_ID, f"/addfeed tech {HOSTILE}", "is not an http(s) URL"),
         (ADMIN_ID, f"/delfeed https://x.example/?{HOSTILE}", "Could not remove it"),
         (ADMIN_ID, f"/feedweight https://x.example/?{HOSTILE} 2", "Could not set it"),
@@ -41,6 +41,7 @@ async def test_hostile_input_gets_a_readable_answer(
 ) -> None:
     await add_topics(bot.db, "Tech")
     assert len(text) <= 4096
+    await bot.send(chat, "/start")  # registered: the commands below need it
     (answer,) = await bot.send(chat, text)
     assert SORRY not in answer.plain_text
     assert expected in answer.plain_text

@@ -12,9 +12,11 @@ async def test_start_registers_the_chat_and_shows_topic_buttons(bot: RunningBot)
     await add_topics(bot.db, "Tech", "World News")
     (welcome,) = await bot.send(CHAT, "/start")
     assert "Welcome to newsbrief" in welcome.plain_text
-    assert "Next briefing: Mon 08:00 (UTC)" in welcome.plain_text
-    assert [label for label, _ in welcome.buttons] == ["➕ Tech", "➕ World News"]
-    assert all(data.startswith("topic:#") for _, data in welcome.buttons)  # ids, not names
+    # Nothing comes before a topic is followed, and the welcome says so.
+    assert "Next briefing: none until you follow a topic (/topics)" in welcome.plain_text
+    labels = [label for label, _ in welcome.buttons]
+    assert labels == ["➕ Tech", "➕ World News", "📰 Get my first briefing now"]
+    assert all(data.startswith("topic:#") for _, data in welcome.buttons[:2])  # ids, not names
     async with bot.db.session() as session:
         subscriber = await get_subscriber(session, CHAT)
     assert subscriber is not None and subscriber.status == "active"
@@ -27,16 +29,19 @@ async def test_topic_buttons_toggle_and_redraw(bot: RunningBot) -> None:
     bot.api.press_button(CHAT, "Tech")
     await bot.api.wait_for_calls("editMessageText")
     message = bot.api.messages(CHAT)[-1]
-    assert [label for label, _ in message.buttons] == ["✅ Tech"]
+    assert [label for label, _ in message.buttons] == ["✅ Tech", "📰 Get my first briefing now"]
     assert "✅ Tech" in message.plain_text
     bot.api.press_button(CHAT, "Tech")
     await bot.api.wait_for_calls("editMessageText", 2)
-    assert [label for label, _ in bot.api.messages(CHAT)[-1].buttons] == ["➕ Tech"]
+    labels = [label for label, _ in bot.api.messages(CHAT)[-1].buttons]
+    assert labels == ["➕ Tech", "📰 Get my first briefing now"]
     answers = [c.params.get("text") for c in bot.api.calls_to("answerCallbackQuery")]
     assert answers == ["Following Tech", "Stopped following Tech"]
 
 
 async def test_topics_lists_what_the_chat_follows(bot: RunningBot) -> None:
+    assert "not subscribed. Send /start" in await bot.reply_text(CHAT, "/topics")
+    await bot.send(CHAT, "/start")
     assert "no topics yet" in await bot.reply_text(CHAT, "/topics")
     await add_topics(bot.db, "Tech", "Science")
     await bot.send(CHAT, "/subscribe science")
@@ -47,6 +52,7 @@ async def test_topics_lists_what_the_chat_follows(bot: RunningBot) -> None:
 
 async def test_subscribe_and_unsubscribe(bot: RunningBot) -> None:
     await add_topics(bot.db, "Tech", "Science")
+    await bot.send(CHAT, "/start")
     assert await bot.reply_text(CHAT, "/subscribe tech Science") == (
         "✅ Following Tech.\n✅ Following Science."
     )
@@ -60,6 +66,7 @@ async def test_subscribe_and_unsubscribe(bot: RunningBot) -> None:
 
 async def test_subscribe_bad_input_says_what_to_type(bot: RunningBot) -> None:
     await add_topics(bot.db, "Tech")
+    await bot.send(CHAT, "/start")
     missing = await bot.reply_text(CHAT, "/subscribe")
     assert "Which topic? For example: /subscribe tech" in missing
     assert "Topics: tech." in missing
@@ -73,6 +80,9 @@ async def test_subscribe_bad_input_says_what_to_type(bot: RunningBot) -> None:
 
 
 async def test_time_sets_one_or_more_delivery_times(bot: RunningBot) -> None:
+    await add_topics(bot.db, "Tech")
+    await bot.send(CHAT, "/start")
+    await bot.send(CHAT, "/subscribe tech")
     answer = await bot.reply_text(CHAT, "/time 18:00 07:30")
     assert answer == "Briefings at 07:30 and 18:00 (UTC). Next: Mon 07:30 (UTC)."
     shown = await bot.reply_text(CHAT, "/time")
@@ -84,6 +94,7 @@ async def test_time_sets_one_or_more_delivery_times(bot: RunningBot) -> None:
 
 
 async def test_time_bad_input(bot: RunningBot) -> None:
+    await bot.send(CHAT, "/start")
     answer = await bot.reply_text(CHAT, "/time 25:00")
     assert "“25:00” is not a time of day; write it as HH:MM" in answer
     assert "For example: /time 07:30 18:00" in answer
@@ -91,26 +102,31 @@ async def test_time_bad_input(bot: RunningBot) -> None:
 
 
 async def test_timezone_changes_when_briefings_come(bot: RunningBot) -> None:
+    await add_topics(bot.db, "Tech")
+    await bot.send(CHAT, "/start")
+    await bot.send(CHAT, "/subscribe tech")
     await bot.send(CHAT, "/time 08:00")
     answer = await bot.reply_text(CHAT, "/timezone asia/tokyo")
     # 06:00 UTC on Monday is 15:00 in Tokyo: the next 08:00 there is on Tuesday.
     assert answer == (
-        "Timezone set to Asia/Tokyo (it is 15:00 there). Next briefing: Tue 08:00 (Asia/Tokyo)."
+        "Timezone set to Asia/Tokyo: it is 15:00 there. Next briefing: Tue 08:00 (Asia/Tokyo)."
     )
     assert "Your timezone is Asia/Tokyo" in await bot.reply_text(CHAT, "/timezone")
 
 
 async def test_wrong_timezone_gets_close_matches(bot: RunningBot) -> None:
-    answer = await bot.reply_text(CHAT, "/timezone Europe/Pariss")
-    assert answer.startswith(
-        "I don't know the timezone “Europe/Pariss”. Did you mean: Europe/Paris"
-    )
-    assert "Europe/Berlin or America/New_York" in answer
+    await bot.send(CHAT, "/start")
+    (answer,) = await bot.send(CHAT, "/timezone Europe/Pariss")
+    assert answer.plain_text.startswith("I don't know the timezone “Europe/Pariss”. Did you mean")
+    assert answer.buttons[0][0] == "Europe/Paris"
+    nothing = await bot.reply_text(CHAT, "/timezone Mars/Olympus")
+    assert "/timezone Berlin" in nothing and "/timezone UTC+2" in nothing
 
 
 async def test_settings_shows_everything(bot: RunningBot) -> None:
     assert "not subscribed. Send /start" in await bot.reply_text(CHAT, "/settings")
     await add_topics(bot.db, "Tech")
+    await bot.send(CHAT, "/start")
     await bot.send(CHAT, "/subscribe tech")
     await bot.send(CHAT, "/timezone Europe/Berlin")
     await bot.send(CHAT, "/time 07:30 19:00")
@@ -132,12 +148,15 @@ async def test_pause_and_resume(bot: RunningBot) -> None:
     assert (await bot.reply_text(CHAT, "/pause")).startswith("Paused.")
     assert (await bot.reply_text(CHAT, "/pause")).startswith("You were already paused.")
     assert "Status: paused" in await bot.reply_text(CHAT, "/settings")
-    assert (await bot.reply_text(CHAT, "/resume")) == "Resumed. Next: Mon 08:00 (UTC)."
+    assert (await bot.reply_text(CHAT, "/resume")) == (
+        "Resumed. Next: none until you follow a topic (/topics)."
+    )
     assert (await bot.reply_text(CHAT, "/resume")).startswith("Briefings are on.")
 
 
 async def test_stop_forgets_the_chat(bot: RunningBot) -> None:
     await add_topics(bot.db, "Tech")
+    await bot.send(CHAT, "/start")
     await bot.send(CHAT, "/subscribe tech")
     assert "forgotten this chat" in await bot.reply_text(CHAT, "/stop")
     async with bot.db.session() as session:
@@ -163,6 +182,8 @@ async def test_group_chats_use_commands_addressed_to_the_bot(bot: RunningBot) ->
     group = -5005
     await add_topics(bot.db, "Tech")
     name = bot.api.username
+    bot.api.set_member(group, 77, "administrator")
+    await bot.send(group, f"/start@{name}", user_id=77)
     answer = await bot.reply_text(group, f"/subscribe@{name} tech", user_id=77)
     assert answer == "✅ Following Tech."
     async with bot.db.session() as session:
@@ -174,7 +195,7 @@ async def test_group_chats_use_commands_addressed_to_the_bot(bot: RunningBot) ->
     assert await bot.reply_text(group, f"/frobnicate@{name}", user_id=77) == (
         "Sorry, I don't know /frobnicate. Send /help to see what I can do."
     )
-    assert len(bot.api.messages(group)) == 2
+    assert len(bot.api.messages(group)) == 3
 
 
 async def test_command_menu_is_published(bot: RunningBot) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.timeparse import InputError, format_minute, parse_minute, parse_times, resolve_timezone
+from bot.timeparse import InputError, format_minute, parse_minute, parse_times
 
 
 @pytest.mark.parametrize(
@@ -29,18 +29,23 @@ def test_several_times_are_sorted_and_deduplicated() -> None:
         parse_times(["01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00"])
 
 
-def test_timezones_are_case_insensitive_iana_names() -> None:
-    assert resolve_timezone("europe/berlin") == "Europe/Berlin"
-    assert resolve_timezone("America/New York") == "America/New_York"
-    assert resolve_timezone("utc") == "UTC"
+@pytest.mark.parametrize(
+    ("typed", "times"),
+    [
+        (["7pm"], [19 * 60]),
+        (["7", "pm"], [19 * 60]),
+        (["07:30,", "12:00"], [450, 720]),
+        (["07:30,12:00"], [450, 720]),
+        (["7.30"], [450]),
+        (["7h30", "19h"], [450, 19 * 60]),
+        (["12am", "12pm"], [0, 720]),
+        (["7:30", "am", "and", "6:45", "pm"], [450, 18 * 60 + 45]),
+    ],
+)
+def test_times_as_people_write_them(typed: list[str], times: list[int]) -> None:
+    assert parse_times(typed) == times
 
 
-def test_wrong_timezones_get_close_matches() -> None:
-    with pytest.raises(InputError) as typo:
-        resolve_timezone("Europe/Berln")
-    assert "Europe/Berlin" in str(typo.value)
-    with pytest.raises(InputError) as city:
-        resolve_timezone("Tokyo")
-    assert "Asia/Tokyo" in str(city.value)
-    with pytest.raises(InputError, match="IANA name"):
-        resolve_timezone("Mars/Olympus_Mons")
+def test_am_pm_hours_run_from_one_to_twelve() -> None:
+    with pytest.raises(InputError, match="1 to 12"):
+        parse_times(["13pm"])

@@ -58,7 +58,7 @@ def test_import_collect_and_export(environment: Path, capsys: pytest.CaptureFixt
         )
         assert main(["feeds", "import", str(opml)]) == 0
         imported = capsys.readouterr().out
-        assert "created topic harbor" in imported and "created topic general" in imported
+        assert "created topic Harbor" in imported and "created topic general" in imported
         assert "imported 2 of 2 feeds" in imported
 
         assert main(["collect"]) == 0

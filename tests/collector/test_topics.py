@@ -26,3 +26,9 @@ def test_phrases_need_their_words_in_order_and_exclusions_win() -> None:
 
 def test_a_phrase_does_not_span_the_title_and_the_text() -> None:
     assert matching_topics(RULES, "Regulating AI", "Safety first, say experts.") == set()
+
+
+def test_a_keyword_in_passing_deep_in_the_body_does_not_pull_the_article_in() -> None:
+    body = "The council met on Tuesday to discuss the harbour. " * 12 + "A cat watched."
+    assert matching_topics(RULES, "Harbour plan approved", body) == set()
+    assert matching_topics(RULES, "Harbour plan approved", "A cat watched. " + body) == {3}

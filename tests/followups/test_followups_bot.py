@@ -140,7 +140,17 @@ async def test_a_reply_to_a_briefing_asks_about_its_stories(
     before = len(bot.api.messages(CHAT))
     bot.api.inject_message(CHAT, "tell me more", reply_to_message_id=briefing.message_id)
     (answer,) = (await bot.api.wait_for_messages(CHAT, before + 1))[before:]
+    # A briefing of one story: "tell me more" is that story's longer view, sources and all.
+    assert answer.plain_text.startswith("Valdoria ceasefire talks resume in Geneva\n\n")
     ceasefire = {p for r in CEASEFIRE for p in r.paragraphs}
+    summary = answer.plain_text.split("\n\n")[1]
+    assert any(sentence in summary for sentence in ceasefire)
+    # A question with a subject is answered from the story's articles.
+    before = len(bot.api.messages(CHAT))
+    bot.api.inject_message(
+        CHAT, "what about the prisoner exchange?", reply_to_message_id=briefing.message_id
+    )
+    (answer,) = (await bot.api.wait_for_messages(CHAT, before + 1))[before:]
     assert _answer_sentences(answer) and all(t in ceasefire for t, _ in _answer_sentences(answer))
 
 

@@ -83,7 +83,7 @@ async def test_import_creates_topics_and_skips_what_it_cannot_add(db: Database) 
             "https://b.example/rss",
             "https://c.example/rss",
         ]
-        assert result.topics_created == ["world-news", "general"]
+        assert result.topics_created == ["World News", "general"]
         assert [reason for _, reason in result.skipped] == [
             "already added",
             "not an http or https URL",
