@@ -1,5 +1,10 @@
 """Wiring: the PTB Application with handlers, rate limiter, JobQueue ticks and the worker.
 
+A process runs in one role: "all" (everything, the single-process default), "updates" (takes
+Telegram updates and answers them), "collector" (collects feeds), "delivery" (works the delivery
+queue). Every role competes for the tick lock (`storage.leader`): the one process holding it
+runs the slot tick and housekeeping.
+
 Embedding without `run_polling` (tests, `newsbrief demo`):
 
     application = build_application(settings, db)
@@ -31,38 +36,60 @@ from bot.cpu import CpuRunner, ThreadRunner
 from bot.delivery import DeliveryWorker
 from bot.handlers import register_handlers
 from bot.ratelimit import TelegramRateLimiter
-from bot.request import AiohttpRequest
+from bot.request import AiohttpRequest, telegram_proxy
 from bot.scheduler import SlotScheduler
 from bot.settings import Settings
 from storage.clock import utcnow
 from storage.db import Database
 from storage.deliveries import release_claims
+from storage.leader import LeaderLock
+from storage.notify import DeliveryListener
+from storage.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 HOUSEKEEPING_INTERVAL = timedelta(hours=6)
+ROLES = ("all", "updates", "collector", "delivery")
+
+
+def takes_updates(role: str) -> bool:
+    """Whether a process of this role answers Telegram updates."""
+    return role in ("all", "updates")
+
+
+def runs_deliveries(role: str) -> bool:
+    """Whether a process of this role works the delivery queue."""
+    return role in ("all", "delivery")
 
 
 class NewsbriefApplication(Application):  # type: ignore[type-arg]
     """A PTB Application that also runs the delivery worker and publishes the command menu."""
 
     async def start(self) -> None:
-        """Start PTB (updates, JobQueue), resume interrupted deliveries, start the worker."""
+        """Start PTB (JobQueue), then what the role runs: the command menu for a process that
+        takes updates; interrupted deliveries resumed and the worker for one that delivers."""
         await super().start()
         app = services(self)
-        if app.db.dialect == "sqlite":
+        if app.db.dialect == "sqlite" and app.role == "all":
             # SQLite means one process: rows still claimed were held by a process that died.
             async with app.db.session() as session:
                 released = await release_claims(session)
             if released:
                 log.info("resuming %d deliveries interrupted by the last stop", released)
-        await publish_commands(self, app.settings)
-        app.worker.start()
+        if takes_updates(app.role):
+            await publish_commands(self, app.settings)
+        if runs_deliveries(app.role):
+            app.worker.start()
+            app.listener.start()
 
     async def stop(self) -> None:
-        """Stop the delivery worker at once (unsent parts resume on restart), then PTB."""
-        await services(self).worker.stop()
+        """Stop the delivery worker at once (unsent parts resume on restart), then PTB; give
+        the tick lock up for another process to take at its next tick."""
+        app = services(self)
+        await app.listener.stop()
+        await app.worker.stop()
+        await app.leader.release()
         await super().stop()
 
 
@@ -92,6 +119,7 @@ def build_application(
     cpu: CpuRunner | None = None,
     clock: Callable[[], datetime] | None = None,
     schedule_jobs: bool = True,
+    role: str = "all",
 ) -> NewsbriefApplication:
     """The bot, ready for `async with` + start() or run_polling()/run_webhook().
 
@@ -115,25 +143,43 @@ def build_application(
         )
     )
     pool_size = settings.delivery_concurrency + 8
+    # NEWSBRIEF_TELEGRAM_PROXY carries getUpdates and every other call; unset, the environment's.
+    proxy = telegram_proxy(settings.telegram_proxy, settings.http_backend)
     if settings.http_backend == "aiohttp":
-        builder = builder.request(AiohttpRequest(pool_size)).get_updates_request(AiohttpRequest(1))
+        builder = builder.request(AiohttpRequest(pool_size, proxy=proxy)).get_updates_request(
+            AiohttpRequest(1, proxy=proxy)
+        )
     else:
         builder = builder.connection_pool_size(pool_size)
+        if proxy is not None:
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if settings.rate_limit_per_second > 0:
-        builder = builder.rate_limiter(TelegramRateLimiter(settings.rate_limit_per_second))
+        per_second = (
+            settings.paid_broadcast_per_second
+            if settings.allow_paid_broadcast
+            else settings.rate_limit_per_second
+        )
+        # Several processes may send for this bot on PostgreSQL: one budget for all of them.
+        budget = SendBudget(db, per_second) if db.dialect == "postgresql" else None
+        builder = builder.rate_limiter(TelegramRateLimiter(per_second, budget))
     application: NewsbriefApplication = builder.build()  # type: ignore[assignment]
     clock = clock or utcnow
+    worker = DeliveryWorker(application.bot, db, settings, clock)
     application.bot_data[BOT_DATA_KEY] = BotServices(
         db=db,
         settings=settings,
         clock=clock,
         scheduler=SlotScheduler(db, settings, clock),
-        worker=DeliveryWorker(application.bot, db, settings, clock),
+        worker=worker,
         collector=collector,
         feed_checker=feed_checker or collector,
         cpu=cpu or ThreadRunner(),
+        role=role,
+        leader=LeaderLock(db),
+        listener=DeliveryListener(db.url, worker.wake),
     )
-    register_handlers(application)
+    if takes_updates(role):
+        register_handlers(application)
     if schedule_jobs:
         schedule_ticks(application.job_queue, settings, with_collector=collector is not None)
     return application
@@ -142,7 +188,8 @@ def build_application(
 def schedule_ticks(
     job_queue: JobQueue[Any] | None, settings: Settings, *, with_collector: bool
 ) -> None:
-    """The delivery tick (now, then just after every minute), the collect tick, housekeeping."""
+    """The delivery tick (now, then just after every minute) and housekeeping, which only the
+    tick lock's holder carries out, and the collect tick where a collector runs."""
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}

@@ -15,6 +15,8 @@ from bot.delivery import DeliveryWorker
 from bot.scheduler import SlotScheduler
 from bot.settings import Settings
 from storage.db import Database
+from storage.leader import LeaderLock
+from storage.notify import DeliveryListener
 
 BOT_DATA_KEY = "newsbrief"
 
@@ -29,9 +31,12 @@ class BotServices:
     clock: Callable[[], datetime]
     scheduler: SlotScheduler
     worker: DeliveryWorker
+    leader: LeaderLock  # the tick lock: slot tick and housekeeping run where it is held
+    listener: DeliveryListener  # wakes the worker when another process queues deliveries
     collector: Collecting | None = None
     feed_checker: FeedChecker | None = None
     cpu: CpuRunner = field(default_factory=ThreadRunner)
+    role: str = "all"  # see bot.app: all, updates, collector or delivery
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether this Telegram user may run admin commands."""

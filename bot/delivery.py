@@ -52,6 +52,7 @@ from bot.settings import Settings
 from storage import deliveries as queue
 from storage.db import Database
 from storage.subscribers import move_chat
+from telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,11 @@ class DeliveryWorker:
                     await queue.release_claims(session, held, token=self.token)
             except Exception:  # their leases expire instead
                 log.warning("could not hand %d claimed deliveries back", len(held))
+
+    @property
+    def running(self) -> bool:
+        """Whether the background worker started by start() is working the queue."""
+        return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
         """Look at the queue now (new rows were queued)."""
@@ -349,6 +355,7 @@ class DeliveryWorker:
                 stories=parts[index].stories,
                 delivered_at=delivered_at,
             )
+            metrics.message_sent()  # metrics: it left, recorded or not
             if not await self.writer.write(change):
                 self._release(row.id, "its claim was taken over while a part was sent")
                 return
@@ -398,6 +405,8 @@ class DeliveryWorker:
         }
         if part.buttons:
             api_kwargs["reply_markup"] = inline_keyboard(part)
+        if self.settings.allow_paid_broadcast:
+            api_kwargs["allow_paid_broadcast"] = True
         result = await self.bot.do_api_request(
             "sendMessage",
             api_kwargs=api_kwargs,
@@ -414,6 +423,7 @@ class DeliveryWorker:
             loop_now = asyncio.get_running_loop().time()
             self._paused_until = max(self._paused_until, loop_now + seconds)
             self.counts["rate_limited"] += 1
+            metrics.telegram_error(429)  # metrics: Telegram's flood control
             # A warning, not a traceback: several processes sharing one bot meet it routinely.
             log.warning("delivery %d: Telegram asks to wait %.0f s", row.id, seconds)
             await self.writer.write(
@@ -427,6 +437,7 @@ class DeliveryWorker:
         elif isinstance(exc, Forbidden):
             log.info("chat %d blocked the bot (%s): marking it blocked", row.chat_id, exc.message)
             self.counts[queue.BLOCKED] += 1
+            metrics.telegram_error(403)  # metrics: the chat blocked the bot
             await self.writer.write(
                 queue.Outcome(
                     row.id,

@@ -8,17 +8,21 @@ from datetime import timedelta
 from telegram.ext import ContextTypes
 
 from bot.admin_views import pause_notice
-from bot.context import services
+from bot.context import BotServices, services
 from storage.deliveries import prune
 from storage.feeds import get_feed
+from storage.retention import prune_old_data
+from storage.send_budget import prune_send_slots
 from storage.stats import feed_health
 
 log = logging.getLogger(__name__)
 
 
 async def delivery_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Queue the briefings due by now and wake the delivery worker."""
+    """Queue the briefings due by now and wake the delivery worker (tick lock holder only)."""
     app = services(context)
+    if not await app.leader.holding():
+        return
     report = await app.scheduler.tick()
     if report.queued:
         app.worker.wake()
@@ -50,10 +54,40 @@ async def collect_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Delete closed delivery rows older than the retention period."""
+    """Delete what has outlived its retention (see tidy_up); tick lock holder only."""
     app = services(context)
-    before = app.clock() - timedelta(days=app.settings.delivery_retention_days)
+    if not await app.leader.holding():
+        return
+    await tidy_up(app)
+
+
+async def tidy_up(app: BotServices) -> None:
+    """Housekeeping's work: delete closed delivery rows, then old articles, emptied stories,
+    old feed failures and old feed entries whose article is gone (storage.retention, in small
+    transactions), each past its retention setting, and the send budget's slots of chats
+    quiet for an hour (PostgreSQL)."""
+    now = app.clock()
+    settings = app.settings
+    before = now - timedelta(days=settings.delivery_retention_days)
     async with app.db.session() as session:
         removed = await prune(session, before=before)
     if removed:
         log.info("housekeeping: removed %d old delivery rows", removed)
+    if app.db.dialect == "postgresql":
+        await prune_send_slots(app.db, now)
+    report = await prune_old_data(
+        app.db,
+        articles_before=now - timedelta(days=settings.article_retention_days),
+        feed_entries_before=now - timedelta(days=settings.feed_entry_retention_days),
+        feed_failures_before=now - timedelta(days=settings.feed_failure_retention_days),
+    )
+    if report.total:
+        log.info(
+            "housekeeping: removed %d articles, %d stories, %d feed entries, %d feed failures "
+            "(search index merged in %d steps)",
+            report.articles,
+            report.stories,
+            report.feed_entries,
+            report.feed_failures,
+            report.search_merge_steps,
+        )

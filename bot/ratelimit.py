@@ -5,22 +5,33 @@ second up to ~59 messages leave; a strict counter of "30 per second" answers 429
 every bucket holds one message (a smooth rate), the overall rate stays a little under 30/s, groups
 get 20 per minute spread out, and every chat gets at most one message per second, which
 AIORateLimiter does not do for private chats.
+
+On PostgreSQL several processes send for one bot: then the bot-wide and per-chat limits are one
+budget shared through the database (`storage.send_budget`), and this limiter only keeps the
+process's own messages to one chat in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import AIORateLimiter
+
+from telemetry import metrics
 
 # Margins absorb timing jitter between our clock and the server's.
 CHAT_INTERVAL_SECONDS = 1.05
 GROUP_INTERVAL_SECONDS = 60 / 20 * 1.03
 _MAX_IDLE_CHATS = 512
+# A shared-budget slot missed by more than this is given up for a new one (a twentieth of a
+# second: under 2 slots at 28/s).
+LATE_SLOT_SECONDS = 0.05
+_MAX_RESERVATIONS = 5  # then send anyway: a host this slow is better served late than never
 _MESSAGE_ENDPOINTS = ("send", "edit", "copy", "forward")
 _NOT_MESSAGES = frozenset({"sendChatAction"})
 
@@ -49,7 +60,7 @@ class _ChatTurn:
 class TelegramRateLimiter(AIORateLimiter):
     """≤ `per_second` messages/s overall, ≤ 1/s per chat, ≤ 20/min per group, no bursts."""
 
-    def __init__(self, per_second: float = 29.0) -> None:
+    def __init__(self, per_second: float = 28.0, budget: SharedBudget | None = None) -> None:
         super().__init__(
             overall_max_rate=1,
             overall_time_period=1 / per_second,
@@ -58,7 +69,10 @@ class TelegramRateLimiter(AIORateLimiter):
             max_retries=0,  # the delivery worker reschedules on RetryAfter itself
         )
         self.per_second = per_second
+        self.budget = budget
         self._turns: dict[int | str, _ChatTurn] = {}
+        self._sent: deque[float] = deque()  # this process's messages in the last second
+        metrics.set_send_budget(0.0, per_second)
 
     def _turn(self, chat_id: int | str, now: float) -> _ChatTurn:
         if len(self._turns) > _MAX_IDLE_CHATS:
@@ -101,8 +115,52 @@ class TelegramRateLimiter(AIORateLimiter):
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                if self.budget is None:
+                    self._count_sent(loop.time())
+                    return await super().process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
+                await self._wait_for_slot(chat_id, loop)
+                return await callback(*args, **kwargs)
             finally:
                 turn.free_at = loop.time() + CHAT_INTERVAL_SECONDS
+
+    async def _wait_for_slot(self, chat_id: int | str, loop: asyncio.AbstractEventLoop) -> None:
+        """Reserve a slot of the shared budget (storage.send_budget) and sleep until it.
+
+        A process that wakes well after its slot (a busy event loop, a slow host) takes a new
+        one instead of sending late: late messages bunch up with the punctual ones of the other
+        processes, and Telegram counts them where they arrive. The stale slot goes unused, which
+        only lowers the rate.
+        """
+        assert self.budget is not None
+        for _ in range(_MAX_RESERVATIONS):
+            delay = await self.budget.reserve(chat_id, _chat_interval(chat_id))
+            slot = loop.time() + delay
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if loop.time() - slot <= LATE_SLOT_SECONDS:
+                return
+            metrics.STALE_SEND_SLOTS.inc()
+
+    def _count_sent(self, now: float) -> None:
+        """The budget in use (metrics): this process is the only sender when it has no
+        shared budget."""
+        self._sent.append(now)
+        while self._sent and now - self._sent[0] > 1.0:
+            self._sent.popleft()
+        metrics.set_send_budget(float(min(len(self._sent), self.per_second)))
+
+
+def _chat_interval(chat_id: int | str) -> float:
+    """Groups and channels (negative ids, @names) 20 a minute, private chats one a second."""
+    group = isinstance(chat_id, str) or chat_id < 0
+    return GROUP_INTERVAL_SECONDS if group else CHAT_INTERVAL_SECONDS
+
+
+class SharedBudget(Protocol):
+    """The send budget every process of the bot shares (storage.send_budget.SendBudget)."""
+
+    async def reserve(self, chat_id: int | str, chat_every: float) -> float:
+        """Seconds to wait before a message to `chat_id` may go; its slot is taken."""
+        ...

@@ -10,6 +10,11 @@ BaseRequest.
 A read timeout is told apart from the others: the request was written and Telegram may well
 have acted on it (`UnansweredRequest`, see `is_unanswered`), so the delivery worker must not
 send it again; a connect or pool timeout means nothing left, and a retry is safe.
+
+A proxy (`NEWSBRIEF_TELEGRAM_PROXY`) carries every request, getUpdates included: SOCKS5 and
+SOCKS4 through aiohttp-socks' connector (SOCKS5 hands the host name to the proxy, which
+resolves it), HTTP through aiohttp's own `proxy=`. Without one, HTTPS_PROXY / HTTP_PROXY /
+NO_PROXY are read from the environment, as before.
 """
 
 from __future__ import annotations
@@ -20,12 +25,17 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
+import aiohttp_socks
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.settings import SettingsError
+
 _JSON = {"Content-Type": "application/json"}
+# The proxies each backend can use: httpx speaks no SOCKS4.
+PROXY_SCHEMES = {"aiohttp": ("socks5", "socks4", "http"), "httpx": ("socks5", "http")}
 
 
 class UnansweredRequest(TimedOut):
@@ -46,6 +56,36 @@ def is_unanswered(exc: TelegramError) -> bool:
     return type(cause).__name__ in ("ReadTimeout", "WriteTimeout")
 
 
+def telegram_proxy(url: str | None, backend: str = "aiohttp") -> str | None:
+    """The Bot API proxy URL, None when unset; SettingsError when `backend` cannot use it.
+
+    The message names NEWSBRIEF_TELEGRAM_PROXY and the scheme, never the URL: it may carry a
+    password.
+    """
+    url = (url or "").strip()
+    if not url:
+        return None
+    schemes = PROXY_SCHEMES[backend]
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    if scheme not in schemes or not parts.hostname:
+        hint = ""
+        if scheme == "socks4" and backend == "httpx":
+            hint = "; SOCKS4 needs NEWSBRIEF_HTTP_BACKEND=aiohttp"
+        allowed = ", ".join(f"{s}://host:port" for s in schemes)
+        raise SettingsError(
+            f"NEWSBRIEF_TELEGRAM_PROXY must be a proxy URL: {allowed} "
+            f"(got scheme {parts.scheme!r}){hint}"
+        )
+    if port is None and scheme != "http":
+        raise SettingsError(f"NEWSBRIEF_TELEGRAM_PROXY needs a port: {scheme}://host:port")
+    return url
+
+
 class AiohttpRequest(BaseRequest):
     """Sends Bot API requests with one aiohttp session and a bounded connection pool."""
 
@@ -53,6 +93,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxy",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -66,7 +107,9 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        proxy: str | None = None,
     ) -> None:
+        self._proxy = telegram_proxy(proxy)
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -82,9 +125,16 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (idempotent)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            connector: aiohttp.BaseConnector
+            if self._proxy is not None and self._proxy.lower().startswith("socks"):
+                # SOCKS5 resolves the host at the proxy (rdns), SOCKS4 here.
+                connector = aiohttp_socks.ProxyConnector.from_url(
+                    self._proxy, limit=self._pool_size
+                )
+            else:
+                connector = aiohttp.TCPConnector(limit=self._pool_size)
             # trust_env would look up proxies and .netrc in a thread on every request; the
-            # proxy is read once from the environment instead (see _proxy_for).
+            # proxy is the configured one, or read once from the environment (_proxy_for).
             self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
 
     async def shutdown(self) -> None:
@@ -117,15 +167,25 @@ class AiohttpRequest(BaseRequest):
         body, headers = _encode(request_data)
         try:
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout, proxy=_proxy_for(url)
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy_to(url)
             ) as response:
                 return response.status, await response.read()
         except aiohttp.SocketTimeoutError as exc:  # sock_read: the request had been written
             raise UnansweredRequest("Telegram did not answer in time") from exc
-        except TimeoutError as exc:  # connecting or waiting for a pooled connection
-            raise TimedOut from exc
+        except (TimeoutError, aiohttp_socks.ProxyTimeoutError) as exc:
+            raise TimedOut from exc  # connecting or waiting for a pooled connection
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        except (aiohttp_socks.ProxyConnectionError, aiohttp_socks.ProxyError) as exc:
+            # The SOCKS proxy is down, refused us, or could not reach the Bot API: nothing
+            # was sent, as with a connection error.
+            raise NetworkError(f"SOCKS proxy: {type(exc).__name__}: {exc}") from exc
+
+    def _proxy_to(self, url: str) -> str | None:
+        """The HTTP proxy for a request: the configured one, or the environment's."""
+        if self._proxy is None:
+            return _proxy_for(url)
+        return None if self._proxy.lower().startswith("socks") else self._proxy
 
 
 @functools.lru_cache(maxsize=8)

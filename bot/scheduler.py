@@ -11,6 +11,7 @@ from bot.settings import Settings
 from bot.slots import due_instants
 from storage import deliveries as queue
 from storage.db import Database
+from telemetry import metrics
 
 MARK = "delivery_tick"
 # After a long outage, missed slots are recorded as skipped only this far back.
@@ -77,6 +78,7 @@ class SlotScheduler:
                                 session, timezone=zone, minute=minute, slot_at=slot_at, now=end
                             )
                 await queue.advance_mark(session, MARK, end)
+        metrics.slots_queued(queued)  # committed
         if queued or skipped:
             log.info("delivery tick: %d briefings queued, %d missed slots skipped", queued, skipped)
         return TickReport(start, end, queued, skipped)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -14,6 +13,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from bot.zones import is_known
 
 
 class SettingsError(Exception):
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
     delivery_tick_seconds: int = Field(default=60, ge=1)
     missed_slot_max_age_minutes: int = Field(default=120, ge=0)
     # Kept a little under Telegram's 30/s so a strict counter never sees a 31st; 0 lifts it.
-    rate_limit_per_second: float = Field(default=29.0, ge=0)
+    rate_limit_per_second: float = Field(default=28.0, ge=0)
     delivery_concurrency: int = Field(default=16, ge=1, le=1000)
     delivery_batch_size: int = Field(default=64, ge=1, le=5000)
     delivery_lease_seconds: int = Field(default=300, ge=10)
@@ -72,10 +73,29 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(default=5.0, gt=0)
     delivery_retention_days: int = Field(default=30, ge=1)
 
+    # Telegram's paid broadcast (`allow_paid_broadcast`, paid in Stars): up to 1,000 messages a
+    # second for the delivery queue; the shared send budget follows it.
+    allow_paid_broadcast: bool = False
+    paid_broadcast_per_second: float = Field(default=900.0, gt=0, le=1000)
+
     # Telegram connection
     http_backend: Literal["aiohttp", "httpx"] = "aiohttp"  # httpx: PTB's stock HTTPXRequest
     polling_timeout_seconds: int = Field(default=30, ge=0, le=50)
     webhook_secret: SecretStr | None = None
+    telegram_proxy: str | None = None  # socks5://, socks4:// or http:// for the Bot API
+
+    # Feeds through a proxy (http://, https://, socks5://); the address guard still applies.
+    feed_proxy: str | None = None
+
+    # Operations
+    http_port: int | None = Field(default=None, ge=1, le=65535)  # /healthz, /readyz, /metrics
+    http_host: str = "0.0.0.0"
+    log_format: Literal["text", "json"] = "text"
+    # What housekeeping keeps: articles (and their stories) for search and follow-ups, feed
+    # failures for /feeds; a feed's GUIDs are kept longer so old items are never new again.
+    article_retention_days: int = Field(default=30, ge=1)
+    feed_entry_retention_days: int = Field(default=365, ge=1)
+    feed_failure_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -91,11 +111,9 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        """An IANA timezone name that zoneinfo knows."""
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA timezone {value!r}") from None
+        """An IANA timezone name (or a fixed offset such as UTC+02:00)."""
+        if not is_known(value):
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/Berlin")
         return value
 
     @field_validator("default_delivery_time")
@@ -154,7 +172,9 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         # Never echo a secret back into a terminal or a log.
-        shown = "" if field in ("bot_token", "webhook_secret") else f" (got {first.get('input')!r})"
+        # Proxy URLs may carry a password.
+        hidden = ("bot_token", "webhook_secret", "feed_proxy", "telegram_proxy")
+        shown = "" if field in hidden else f" (got {first.get('input')!r})"
         raise SettingsError(
             f"NEWSBRIEF_{field.upper()} is invalid: {first['msg']}{shown}"
         ) from None

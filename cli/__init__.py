@@ -15,8 +15,10 @@ from bot.settings import SettingsError
 from cli.errors import StartupError
 from storage.feeds import FeedError
 from storage.topics import TopicError
+from telemetry.logs import JsonFormatter, RoleFilter, set_role
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+HANDLER_NAME = "newsbrief"  # the stderr handler configure_logging installs
 log = logging.getLogger("newsbrief")
 
 
@@ -66,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the settings.
     remember_secret(os.environ.get("NEWSBRIEF_BOT_TOKEN"))
     remember_secret(os.environ.get("NEWSBRIEF_WEBHOOK_SECRET"))
-    configure_logging(verbose=args.verbose)
+    # Every log line names its role: the command's name until `run` names the real one.
+    set_role(args.command)
+    configure_logging(verbose=args.verbose, log_format=os.environ.get("NEWSBRIEF_LOG_FORMAT"))
     try:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
@@ -87,14 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def configure_logging(*, verbose: bool) -> None:
-    """Log to stderr through the redacting formatter (warnings too), as logging.basicConfig
-    would: a program embedding newsbrief keeps its own handlers."""
+def configure_logging(*, verbose: bool, log_format: str | None = None) -> None:
+    """Log to stderr through a redacting formatter (warnings too), as logging.basicConfig
+    would: a program embedding newsbrief keeps its own handlers.
+
+    `log_format` "json" writes one JSON object per line (telemetry.logs.JsonFormatter), any
+    other value plain text; commands apply the configured NEWSBRIEF_LOG_FORMAT (also from
+    newsbrief.toml) with `use_log_format` once they have loaded the settings."""
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler()
-        # The token is in every Bot API URL; PTB puts URLs in its debug lines and exceptions.
-        handler.setFormatter(RedactingFormatter(LOG_FORMAT))
+        handler.set_name(HANDLER_NAME)
+        handler.addFilter(RoleFilter())
+        handler.setFormatter(log_formatter(log_format))
         root.addHandler(handler)
         root.setLevel(logging.DEBUG if verbose else logging.INFO)
         logging.captureWarnings(True)  # warnings go through the same handler, redacted
@@ -105,6 +114,21 @@ def configure_logging(*, verbose: bool) -> None:
         # come before the one line that says why a start failed.
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def log_formatter(log_format: str | None) -> logging.Formatter:
+    """The formatter of a log format: both mask the token and the configured secrets."""
+    # The token is in every Bot API URL; PTB puts URLs in its debug lines and exceptions.
+    if (log_format or "").strip().lower() == "json":
+        return JsonFormatter(redact=redact)
+    return RedactingFormatter(LOG_FORMAT)
+
+
+def use_log_format(log_format: str) -> None:
+    """Switch the handler configure_logging installed to `log_format` ("text" or "json")."""
+    for handler in logging.getLogger().handlers:
+        if handler.get_name() == HANDLER_NAME:
+            handler.setFormatter(log_formatter(log_format))
 
 
 def _say(exc: BaseException) -> None:

@@ -13,9 +13,17 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.redaction import redact, remember_secret
 from bot.settings import Settings, SettingsError, load_settings
+from cli import use_log_format
 from cli.errors import StartupError
+from collector.transport import parse_proxy
 from storage.db import Database, redact_url, sync_url
-from storage.migrate import current_revision, upgrade
+from storage.migrate import (
+    SchemaMismatchError,
+    current_revision,
+    require_current_schema,
+    upgrade,
+)
+from storage.process_lock import DatabaseInUseError
 
 T = TypeVar("T")
 
@@ -23,6 +31,12 @@ T = TypeVar("T")
 def load_cli_settings() -> Settings:
     """Settings for a command; its secrets (also from newsbrief.toml) are masked in all output."""
     settings = load_settings()
+    use_log_format(settings.log_format)  # newsbrief.toml may set it too
+    if settings.feed_proxy:
+        try:  # at start, in one line, not as a traceback at the first feed
+            parse_proxy(settings.feed_proxy)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
     if settings.bot_token is not None:
         remember_secret(settings.bot_token.get_secret_value())
     if settings.webhook_secret is not None:
@@ -65,6 +79,26 @@ def migrate(url: str) -> None:
     check_database_url(url)
     with database_errors(url):
         upgrade(url)
+
+
+def require_schema(url: str) -> None:
+    """StartupError, naming what to run, unless the database's schema is the current one
+    (`run --no-migrate`)."""
+    check_database_url(url)
+    with database_errors(url):
+        try:
+            require_current_schema(url)
+        except SchemaMismatchError as exc:
+            raise StartupError(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def startup_errors() -> Iterator[None]:
+    """A second process on one SQLite file, or a schema of the wrong version: one line."""
+    try:
+        yield
+    except DatabaseInUseError as exc:
+        raise StartupError(str(exc)) from exc
 
 
 def schema_revision(url: str) -> str | None:

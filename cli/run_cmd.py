@@ -1,4 +1,5 @@
-"""`newsbrief run`: the bot, the scheduler and the collector in one process until Ctrl-C."""
+"""`newsbrief run`: the bot, the scheduler and the collector until Ctrl-C, in one process or as
+one role of several (updates, collector, delivery) sharing a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -7,19 +8,40 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
 from telegram.error import TelegramError
 from telegram.ext import Updater
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import (
+    ALLOWED_UPDATES,
+    ROLES,
+    NewsbriefApplication,
+    build_application,
+    runs_deliveries,
+    takes_updates,
+)
+from bot.context import services
 from bot.settings import Settings, SettingsError
-from cli.common import load_cli_settings, migrate, shown_url, telegram_startup_error
+from cli.common import (
+    check_database_url,
+    load_cli_settings,
+    migrate,
+    require_schema,
+    shown_url,
+    startup_errors,
+    telegram_startup_error,
+)
+from cli.ops import ops_server
 from collector.pool import WorkerPool
 from collector.report import FeedResult
 from collector.service import Collector
 from storage.db import Database, redact_url
+from storage.process_lock import SqliteProcessLock
+from telemetry.logs import set_role
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +68,49 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
     parser.add_argument(
-        "--no-collector", action="store_true", help="do not collect feeds in this process"
+        "--role",
+        choices=ROLES,
+        default="all",
+        help=(
+            "what this process does: all (the default: one process does everything), updates "
+            "(answers Telegram), collector (collects feeds), delivery (sends briefings); "
+            "several processes need PostgreSQL"
+        ),
+    )
+    parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not migrate the database; refuse to start if its schema is not current",
+    )
+    parser.add_argument(
+        "--no-collector",
+        action="store_true",
+        help="role all without collecting feeds in this process",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check settings, migrate, then serve until SIGINT/SIGTERM."""
+    """Check settings, take the SQLite process lock, migrate (or check the schema), then serve
+    until SIGINT/SIGTERM."""
     settings = load_cli_settings()
+    set_role(args.role)  # in every log line (and the JSON logs' "role")
     settings.require_token()
     if args.webhook_url:
         _check_webhook_args(args, settings)
-    migrate(settings.database_url)
-    asyncio.run(serve(settings, args))
+    check_database_url(settings.database_url)
+    postgres = make_url(settings.database_url).get_backend_name() == "postgresql"
+    if not postgres and args.role != "all":
+        raise SettingsError(
+            f"--role {args.role} needs PostgreSQL (NEWSBRIEF_DATABASE_URL=postgresql://…): "
+            "SQLite serves one process, which runs every role (--role all)"
+        )
+    with startup_errors(), SqliteProcessLock(settings.database_url):
+        if args.no_migrate:
+            require_schema(settings.database_url)
+        else:
+            migrate(settings.database_url)
+        asyncio.run(serve(settings, args))
     return 0
 
 
@@ -83,8 +135,12 @@ async def serve(
     workers = WorkerPool()
     try:
         async with AsyncExitStack() as stack:
+            role = getattr(args, "role", "all")
+            # /healthz answers from here on; /readyz once every component below runs.
+            running: dict[str, Callable[[], bool]] = {"start-up": lambda: False}
+            await stack.enter_async_context(ops_server(settings, db, role=role, running=running))
             collector = None
-            if not args.no_collector:
+            if role == "collector" or (role == "all" and not args.no_collector):
                 collector = await stack.enter_async_context(
                     Collector(db, settings, workers=workers)
                 )
@@ -94,6 +150,7 @@ async def serve(
                 collector=collector,
                 feed_checker=collector or OneOffFeedChecker(db, settings, workers),
                 cpu=workers,
+                role=role,
             )
             try:
                 # getMe: the first request, where a wrong token or URL shows.
@@ -104,18 +161,40 @@ async def serve(
             await application.start()
             updater = application.updater
             assert updater is not None
-            try:
-                await _receive_updates(updater, settings, args)
-            except TelegramError as exc:  # deleteWebhook / setWebhook refused
-                await application.stop()
-                raise telegram_startup_error(exc, settings) from exc
+            if takes_updates(role):
+                try:
+                    await _receive_updates(updater, settings, args)
+                except TelegramError as exc:  # deleteWebhook / setWebhook refused
+                    await application.stop()
+                    raise telegram_startup_error(exc, settings) from exc
+            else:
+                log.info(
+                    "running as the %s role (database %s)", role, redact_url(settings.database_url)
+                )
+            _report_running(running, application, role)
             await stop.wait()
             log.info("stopping")
-            await updater.stop()
+            if updater.running:
+                await updater.stop()
             await application.stop()
     finally:
         await workers.close()
         await db.dispose()
+
+
+def _report_running(
+    running: dict[str, Callable[[], bool]], application: NewsbriefApplication, role: str
+) -> None:
+    """What /readyz checks from now on: the bot and its ticks, and each part of the role."""
+    del running["start-up"]
+    running["bot"] = lambda: application.running
+    job_queue = application.job_queue
+    running["ticks"] = lambda: job_queue is not None and job_queue.scheduler.running
+    if runs_deliveries(role):
+        running["delivery worker"] = lambda: services(application).worker.running
+    if takes_updates(role):
+        updater = application.updater
+        running["updates"] = lambda: updater is not None and updater.running
 
 
 async def _receive_updates(updater: Updater, settings: Settings, args: argparse.Namespace) -> None:

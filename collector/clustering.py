@@ -1,18 +1,32 @@
-"""Story clustering: which recent story a new article reports, by TF-IDF cosine of its words.
+"""Story clustering: which open story a new article reports, by TF-IDF cosine of its terms.
 
-Pure and incremental. Each article gets two unit TF-IDF vectors over stemmed content words
-(document frequencies from the articles of the time window): its body (title twice and the
-text) and its lead (title twice and the first words). A story keeps the sum of its articles'
-vectors (its centroid). An inverted index from term to the recent stories that carry it
-proposes a few candidates per article, each then scored in full: a lookup touches a bounded
-number of postings whatever the size of the store, so clustering is linear in the articles.
+Pure and incremental; articles arrive in time order. Each article becomes a bag of terms by
+the rules of its own language (`summarizer.words.matching_terms`: stems where the language
+has a stemmer, word beginnings where it has none, syllable pairs for Vietnamese); its
+language is given, or told from the text when it is not. A story keeps the sum of its
+members' unit term-frequency vectors (its profile) and its latest members' vectors.
 
-An article joins the best candidate story when its body is as similar as republished copies
-are (edited, trimmed, reordered: `BODY_THRESHOLD`) or its lead is as similar as independent
-reports of one event are (who, what, where in the first lines: `LEAD_THRESHOLD`). Comparing
-with the story's centroid rather than its nearest member keeps a story from chaining into its
-neighbours' (single-link did: test F1 0.80). Stories are never merged afterwards, so a story a
-subscriber has seen keeps its identity.
+IDF is counted per language and applied when comparing, so a story born when few articles
+were known is compared with today's weights. It is counted over the open *stories*, not the
+articles (`story_weight`): a term that many separate stories carry ("election", "Ebola",
+"tennis") names a running subject, not one event, while the names and details of one event
+stay telling however many reports repeat them.
+
+A new article is compared with the open stories of its language that share its most telling
+terms (an inverted index proposes them; a lookup costs the same whatever the size of the
+store). It joins the most similar story that passes two tests, else it starts a story:
+- its cosine with the story's profile reaches the threshold, which is lower for a story that
+  had a report moments ago (reports of one event come out together) and back to its full
+  height after a quiet spell;
+- its mean cosine with the story's latest members reaches `average_floor`: an article must
+  resemble the reports themselves, not only their blend, so a story of a running subject (a
+  campaign, a tournament) cannot keep absorbing each new episode through the words they share.
+When the story it joined (with the article) is as close to another open story as reports of
+one event are, profile to profile and member to member, the two are one event: the caller
+merges them into the older, which keeps its id.
+
+A story stays open while reports keep coming: it closes `idle` after its latest article.
+Headline-only items (no text) are matched title to titles, with their own threshold.
 """
 
 from __future__ import annotations
@@ -20,286 +34,602 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
 
-from summarizer.words import terms_of, word_pieces
+from summarizer.words import matching_terms, text_language
 
-# Tuned on the dev split of the shared data (benchmarks/bench_clustering.py --tune).
-BODY_THRESHOLD = 0.65
-LEAD_THRESHOLD = 0.4
 WINDOW = timedelta(hours=48)
-LEAD_WINDOW = timedelta(minutes=15)
-BODY_WORDS = 600  # the rest of a long article adds time, not tell-tale words
-LEAD_WORDS = 50
-MAX_TERMS = 100  # strongest terms kept per vector (fewer lose the names reports share)
-MAX_POSTINGS = 100  # most recent stories scanned per term
-CANDIDATE_TERMS = 10  # an article's strongest terms that propose candidate stories
-MAX_CANDIDATES = 6  # candidate stories scored in full
-# A term in more than this share of the window's articles says nothing about the event.
-MAX_DOCUMENT_SHARE = 0.05
-_MIN_DOCUMENTS_FOR_SHARE = 200
-# Until this many articles are seen, document frequencies are taken over this many: a term
-# shared by three of ten articles is still rare in the news at large.
-PRIOR_DOCUMENTS = 1000
-NUMBER_BOOST = 3  # figures (31 to 9, 240m) tell one event from the next episode of a story
-
-_LOGS = [math.log(n) if n else 0.0 for n in range(4096)]
-
-
-def _log(n: int) -> float:
-    return _LOGS[n] if n < 4096 else math.log(n)
-
-
-def _log1p(n: int) -> float:
-    return _log(n + 1)
-
-
-def _counted(stems: Iterable[str]) -> Counter[str]:
-    counts = Counter(stems)
-    counts.pop("", None)
-    return counts
-
-
-def _with_title(title: Counter[str], words: Counter[str]) -> Counter[str]:
-    counts = words.copy()
-    for t, n in title.items():
-        counts[t] += 2 * n  # the title counts twice
-    for t in [t for t in counts if t[0].isdigit()]:
-        counts[t] *= NUMBER_BOOST
-    return counts
+# The opening of a text that is compared: the collector reloads stored articles this far
+# (`storage.stories.recent_story_articles`), so a reloaded article has the terms it had.
+TEXT_CHARS = 4000
 
 
 @dataclass(frozen=True, slots=True)
-class Signature:
-    """An article's stemmed term counts: body and lead."""
+class Settings:
+    """The clusterer's parameters. Chosen on the dev halves of the evaluation data
+    (`benchmarks/bench_clustering.py --tune`, docs/benchmarks.md): threshold, near_factor,
+    average_floor, story_weight and title_threshold; the rest were fixed beforehand."""
 
-    body: Counter[str]
-    lead: Counter[str]
+    threshold: float = 0.2  # full text: cosine of the article and the story's profile
+    near_factor: float = 0.75  # the threshold just after a report, as a share of the full one
+    half_life: timedelta = timedelta(hours=2)  # quiet after which half of that is undone
+    average_floor: float = 0.25  # mean cosine with the story's latest members
+    cohesion_factor: float = 0.7  # ... and this share of their mean cosine with each other
+    members_checked: int = 8  # latest members an article is compared with
+    merge_factor: float = 1.25  # two stories merge when their profiles are this many
+    merge_average: float = 0.25  # thresholds alike and their latest members this alike
+    title_threshold: float = 0.2  # headline-only items: title against the story's titles
+    title_merge_factor: float = 1.0  # merging stories of headlines only
+    story_weight: float = 1.0  # share of the IDF counted over open stories, not articles
+    min_shared: int = 3  # distinct terms an article must share with a story (2 for a title)
+    idle: timedelta = timedelta(hours=36)  # a story closes this long after its latest report
+    prior: float = 50.0  # unseen stories in the IDF, at most (see _Background)
+    prior_floor: float = 5.0  # ... and at least
+    body_terms: int = 400  # the rest of a long article adds time, not tell-tale words
+    title_terms: int = 60
+    title_weight: int = 2  # the title's terms count this many more times in the body vector
+    max_terms: int = 200  # strongest terms kept in a story profile
+    candidate_terms: int = 12  # an article's strongest terms propose candidate stories
+    max_postings: int = 200  # newest stories scanned per term
+    max_candidates: int = 6  # candidate stories scored in full
 
 
-def signature(title: str, text: str) -> Signature:
-    """The term counts the clusterer compares (pure; a few hundred microseconds)."""
-    stems = terms_of(word_pieces(text[: BODY_WORDS * 12])[:BODY_WORDS])
-    title_counts = _counted(terms_of(word_pieces(title)))
-    return Signature(
-        _with_title(title_counts, _counted(stems)),
-        _with_title(title_counts, _counted(stems[:LEAD_WORDS])),
-    )
+SETTINGS = Settings()
 
 
 @dataclass(frozen=True, slots=True)
-class Vectors:
-    """An article's unit TF-IDF vectors."""
+class ArticleTerms:
+    """An article's terms: its language's, its title's, and its text's (empty: headline only)."""
 
-    body: dict[str, float]
-    lead: dict[str, float]
-
-
-class _Centroid:
-    """A sum of unit vectors, cut to its strongest terms so a big story stays cheap."""
-
-    __slots__ = ("norm", "total")
-
-    def __init__(self) -> None:
-        self.total: dict[str, float] = {}
-        self.norm = 0.0
-
-    def absorb(self, vector: dict[str, float], max_terms: int) -> None:
-        for t, w in vector.items():
-            self.total[t] = self.total.get(t, 0.0) + w
-        if len(self.total) > 2 * max_terms:
-            self.total = dict(sorted(self.total.items(), key=lambda i: -i[1])[:max_terms])
-        self.norm = math.sqrt(sum(w * w for w in self.total.values()))
-
-    def cosine(self, vector: dict[str, float]) -> float:
-        if self.norm <= 0:
-            return 0.0
-        get = self.total.get
-        return sum([w * get(t, 0.0) for t, w in vector.items()]) / self.norm
-
-
-class _Story:
-    __slots__ = ("body", "last_at", "lead", "story_id")
-
-    def __init__(self, story_id: int, at: datetime) -> None:
-        self.story_id = story_id
-        self.last_at = at
-        self.body = _Centroid()
-        self.lead = _Centroid()
+    language: str
+    title: tuple[str, ...]
+    body: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The story a new article joins, and its body and lead similarity (cosine, 0-1)."""
+    """The story a new article joins, how similar it is (cosine, 0-1), and the other open
+    stories it shows to be the same event: the caller merges them into `story_id` (the oldest)."""
 
     story_id: int
-    body: float
-    lead: float
-    also: tuple[int, ...] = ()  # other stories the article bridges: one event, to be merged
+    similarity: float
+    also: tuple[int, ...] = ()
 
 
-class StoryClusterer:
-    """Recent stories indexed by term; finds the story a new article belongs to."""
+def terms(
+    title: str, text: str, language: str | None = None, settings: Settings = SETTINGS
+) -> ArticleTerms:
+    """An article's terms (pure; the costly part of a placement, ~0.5 ms for a long article).
 
-    def __init__(
-        self,
-        *,
-        body_threshold: float = BODY_THRESHOLD,
-        lead_threshold: float = LEAD_THRESHOLD,
-        window: timedelta = WINDOW,
-        max_terms: int = MAX_TERMS,
-        prior_documents: int = PRIOR_DOCUMENTS,
-    ) -> None:
-        self.body_threshold = body_threshold
-        self.lead_threshold = lead_threshold
-        self.window = window
-        self.max_terms = max_terms
-        self.prior_documents = prior_documents
-        self._stories: dict[int, _Story] = {}
-        self._postings: dict[str, list[int]] = {}
-        self._document_frequency: Counter[str] = Counter()
-        self._recent: deque[tuple[datetime, frozenset[str]]] = deque()
-        self._known: dict[int, datetime] = {}  # article id -> when, pruned with the stories
-        self._pruned_at = datetime.min.replace(tzinfo=UTC)
-        self._postings_pruned_at = datetime.min.replace(tzinfo=UTC)
-        self.last_article_id = 0
+    `language` is an ISO 639-1 code. None (not known: the collector's case until articles are
+    stored with their language) takes it from the text's script and function words
+    (`summarizer.words.text_language`), English when nothing tells."""
+    text = text[:TEXT_CHARS]
+    code = (language or "").strip().lower()[:2] or text_language(f"{title}\n{text[:2000]}")
+    title_terms = tuple(matching_terms(title, code, settings.title_terms))
+    body = tuple(matching_terms(text, code, settings.body_terms)) if text.strip() else ()
+    return ArticleTerms(code, title_terms, body)
 
-    def __len__(self) -> int:
-        return len(self._recent)
 
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._known
+def _unit(counts: Counter[str]) -> dict[str, float]:
+    """Sub-linear term frequencies (1 + ln tf), scaled to unit length."""
+    weights = {t: 1.0 + math.log(n) for t, n in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {t: w / norm for t, w in weights.items()} if norm else {}
 
-    def _idf(self, terms: Iterable[str]) -> dict[str, float]:
-        """Inverse document frequency of each term; terms too common to tell are left out."""
-        documents = len(self._recent) + 1
-        log_total = math.log(max(documents + 1, self.prior_documents))
-        frequency = self._document_frequency
-        ceiling = (
-            MAX_DOCUMENT_SHARE * documents
-            if documents >= _MIN_DOCUMENTS_FOR_SHARE
-            else float("inf")
-        )
-        found = {t: frequency.get(t, 0) for t in terms}
-        return {t: log_total - _log1p(f) for t, f in found.items() if f <= ceiling}
 
-    def _vector(self, counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
-        weights = [(t, (1.0 + _log(n)) * idf[t]) for t, n in counts.items() if t in idf]
-        strongest = sorted(weights, key=lambda item: -item[1])[: self.max_terms]
-        norm = math.sqrt(sum(w * w for _, w in strongest))
-        return {t: w / norm for t, w in strongest if w > 0} if norm > 0 else {}
+def _vectors(article: ArticleTerms, title_weight: int) -> tuple[dict[str, float], dict[str, float]]:
+    """The article's title vector and its body vector (title terms weighted in; {} if none)."""
+    head = _unit(Counter(article.title))
+    if not article.body:
+        return head, {}
+    counts = Counter(article.body)
+    for t in article.title:
+        counts[t] += title_weight
+    return head, _unit(counts)
 
-    def vectors(self, sign: Signature) -> Vectors:
-        """The article's unit vectors with the current document frequencies."""
-        idf = self._idf(sign.body.keys() | sign.lead.keys())
-        return Vectors(self._vector(sign.body, idf), self._vector(sign.lead, idf))
 
-    def best_match(self, vectors: Vectors, at: datetime) -> Match | None:
-        """The best story active within the window that is similar enough, or None."""
-        oldest = at - self.window
-        hits: Counter[int] = Counter()
-        telling = sorted(vectors.body.items(), key=lambda item: -item[1])[:CANDIDATE_TERMS]
-        for t, weight in telling:
-            for story_id in self._postings.get(t, ())[-MAX_POSTINGS:]:
-                hits[story_id] += weight
-        similar: list[Match] = []
-        for story_id, _ in hits.most_common(MAX_CANDIDATES):
-            story = self._stories.get(story_id)
-            if story is None or story.last_at < oldest:
-                continue
-            body = story.body.cosine(vectors.body)
-            # Independent reports of one event come out together; a lead that resembles an
-            # older story's is more often the next episode of a running story.
-            recent = story.last_at >= at - LEAD_WINDOW
-            lead = story.lead.cosine(vectors.lead) if recent else 0.0
-            if body >= self.body_threshold or lead >= self.lead_threshold:
-                similar.append(Match(story_id, min(1.0, body), min(1.0, lead)))
-        if not similar:
-            return None
-        # Single link between stories: an article close to two stories shows they are one; the
-        # oldest survives so the story keeps its first-seen time and its id.
-        similar.sort(key=lambda m: m.story_id)
-        first = similar[0]
-        return Match(first.story_id, first.body, first.lead, tuple(m.story_id for m in similar[1:]))
+def _shared(a: dict[str, float], b: dict[str, float]) -> int:
+    """How many terms two vectors share (a short text's cosine can rest on a single word)."""
+    return sum(1 for t in a if t in b)
 
-    def merge(self, keep: int, others: Iterable[int]) -> None:
-        """Fold stories into `keep` (the caller merged them in the store too)."""
-        survivor = self._stories.get(keep)
-        for other in others:
-            story = self._stories.pop(other, None)
-            if story is None or survivor is None:
-                continue
-            before = set(survivor.body.total)
-            survivor.body.absorb(story.body.total, self.max_terms)
-            survivor.lead.absorb(story.lead.total, self.max_terms)
-            survivor.last_at = max(survivor.last_at, story.last_at)
-            for t in survivor.body.total.keys() - before:
-                self._postings.setdefault(t, []).append(keep)
 
-    def add(
-        self,
-        article_id: int,
-        story_id: int,
-        sign: Signature,
-        at: datetime,
-        vectors: Vectors | None = None,
-    ) -> None:
-        """Remember an article in its story."""
-        if article_id in self._known:
-            return
-        self._known[article_id] = at
-        self.last_article_id = max(self.last_article_id, article_id)
-        vectors = self.vectors(sign) if vectors is None else vectors
-        story = self._stories.get(story_id)
-        if story is None:
-            story = self._stories[story_id] = _Story(story_id, at)
-        before = set(story.body.total)
-        story.body.absorb(vectors.body, self.max_terms)
-        story.lead.absorb(vectors.lead, self.max_terms)
-        story.last_at = max(story.last_at, at)
-        for t in story.body.total.keys() - before:
-            posting = self._postings.setdefault(t, [])
-            posting.append(story_id)
-            if len(posting) > 2 * MAX_POSTINGS:  # only the newest are ever scanned
-                del posting[:-MAX_POSTINGS]
-        terms = frozenset(sign.body)
-        self._document_frequency.update(terms)
-        self._recent.append((at, terms))
-        self.forget_before(at - self.window)
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum([w * get(t, 0.0) for t, w in a.items()])
+
+
+class _Background:
+    """One language's term weights: how many articles of the window and how many open stories
+    carry each term.
+
+    IDF = (1 - λ) ln((N + p + 1) / (df + 1)) + λ ln((S + q + 1) / (sf + 1)) for N articles and
+    S open stories, df and sf of them with the term. The priors are unseen documents that do
+    not carry it: p = `prior`; q = as many as the stories seen, between `prior_floor` and
+    `prior` (a fresh install with a handful of stories must notice that boilerplate they all
+    share is common, while a term in 3 of 30 stories is still telling). Memoised values (and
+    the cached norms of profiles and members) are refreshed after every 10 % growth."""
+
+    __slots__ = (
+        "_next_version",
+        "added",
+        "frequency",
+        "idf_memo",
+        "prior",
+        "prior_floor",
+        "recent",
+        "stories",
+        "story_count",
+        "story_weight",
+        "version",
+    )
+
+    def __init__(self, prior: float, prior_floor: float, story_weight: float) -> None:
+        self.prior = prior
+        self.prior_floor = prior_floor
+        self.story_weight = story_weight
+        self.frequency: Counter[str] = Counter()
+        self.stories: Counter[str] = Counter()
+        self.story_count = 0
+        self.recent: deque[tuple[datetime, tuple[str, ...]]] = deque()
+        self.added = 0
+        self.version = 0
+        self.idf_memo: dict[str, float] = {}
+        self._next_version = 0
+
+    def add(self, found: Iterable[str], at: datetime) -> None:
+        """Count an article's terms."""
+        kept = tuple(set(found))
+        self.frequency.update(kept)
+        self.recent.append((at, kept))
+        self.added += 1
+        if self.added >= self._next_version:
+            self.version += 1
+            self.idf_memo = {}
+            self._next_version = self.added + max(1, len(self.recent) // 10)
+
+    def story_terms(self, gained: Iterable[str], lost: Iterable[str]) -> None:
+        """A story gained and lost terms (a new story gains all, a closed one loses all)."""
+        stories = self.stories
+        for t in gained:
+            stories[t] += 1
+        for t in lost:
+            if stories[t] <= 1:
+                del stories[t]
+            else:
+                stories[t] -= 1
 
     def forget_before(self, cutoff: datetime) -> None:
-        """Stop counting articles older than `cutoff`; now and then drop stories quiet since."""
-        frequency = self._document_frequency
-        while self._recent and self._recent[0][0] < cutoff:
-            _, terms = self._recent.popleft()
-            for t in terms:
+        """Stop counting the articles older than `cutoff`."""
+        frequency = self.frequency
+        while self.recent and self.recent[0][0] < cutoff:
+            _, old = self.recent.popleft()
+            for t in old:
                 if frequency[t] <= 1:
                     del frequency[t]  # a long-running collector must not keep every word ever
                 else:
                     frequency[t] -= 1
-        if cutoff > self._pruned_at + self.window / 8:
-            self._stories = {k: v for k, v in self._stories.items() if v.last_at >= cutoff}
-            self._known = {k: at for k, at in self._known.items() if at >= cutoff}
-            self._pruned_at = cutoff
-        if cutoff > self._postings_pruned_at + self.window:  # rarer: it visits every term
+
+    def idf(self, t: str) -> float:
+        found = self.idf_memo.get(t)
+        if found is None:
+            found = 0.0
+            weight = self.story_weight
+            if weight < 1.0:
+                by_article = math.log(len(self.recent) + self.prior + 1)
+                found = (1.0 - weight) * (by_article - math.log(self.frequency.get(t, 0) + 1))
+            if weight > 0.0:
+                prior = min(self.prior, max(self.prior_floor, self.story_count))
+                by_story = math.log(self.story_count + prior + 1)
+                found += weight * (by_story - math.log(self.stories.get(t, 0) + 1))
+            if len(self.idf_memo) < 200_000:
+                self.idf_memo[t] = found
+        return found
+
+
+class _Profile:
+    """A sum of unit TF vectors; its TF-IDF norm is cached per background version."""
+
+    __slots__ = ("count", "norm", "norm_version", "total")
+
+    def __init__(self) -> None:
+        self.total: dict[str, float] = {}
+        self.count = 0
+        self.norm = 0.0
+        self.norm_version = -1
+
+    def absorb(self, vector: dict[str, float], count: int, max_terms: int) -> None:
+        total = self.total
+        for t, w in vector.items():
+            total[t] = total.get(t, 0.0) + w
+        if len(total) > 2 * max_terms:  # a big story keeps its strongest terms: stays cheap
+            self.total = dict(sorted(total.items(), key=lambda i: -i[1])[:max_terms])
+        self.count += count
+        self.norm_version = -1
+
+    def cosine(self, unit: dict[str, float], background: _Background) -> float:
+        """Cosine of a unit TF-IDF vector with this profile weighted by today's IDF."""
+        idf = background.idf
+        memo = background.idf_memo
+        if self.norm_version != background.version:
+            total = 0.0
+            for t, w in self.total.items():
+                i = memo.get(t)
+                if i is None:
+                    i = idf(t)
+                total += (w * i) ** 2
+            self.norm = math.sqrt(total)
+            self.norm_version = background.version
+        if not self.norm:
+            return 0.0
+        get = self.total.get
+        found = 0.0
+        for t, w in unit.items():
+            mine = get(t)
+            if mine is not None:
+                i = memo.get(t)
+                found += w * mine * (idf(t) if i is None else i)
+        return found / self.norm
+
+
+class _Member:
+    """One of a story's latest members: its unit TF vector and, per background version, its
+    unit TF-IDF vector."""
+
+    __slots__ = ("unit", "vector", "version")
+
+    def __init__(self, vector: dict[str, float]) -> None:
+        self.vector = vector
+        self.unit: dict[str, float] = {}
+        self.version = -1
+
+    def weighted(self, background: _Background) -> dict[str, float]:
+        if self.version != background.version:
+            self.unit = _weighted_unit(self.vector, background)
+            self.version = background.version
+        return self.unit
+
+
+def _weighted_unit(vector: dict[str, float], background: _Background) -> dict[str, float]:
+    """A TF vector weighted by the background's IDF, scaled to unit length."""
+    idf = background.idf
+    memo = background.idf_memo
+    weighted = {}
+    for t, w in vector.items():
+        i = memo.get(t)
+        weighted[t] = w * (idf(t) if i is None else i)
+    norm = math.sqrt(sum(w * w for w in weighted.values()))
+    return {t: w / norm for t, w in weighted.items()} if norm else {}
+
+
+class _Story:
+    __slots__ = (
+        "body",
+        "first_at",
+        "head",
+        "language",
+        "last_at",
+        "members",
+        "pair_count",
+        "pair_total",
+        "recent",
+        "story_id",
+    )
+
+    def __init__(self, story_id: int, language: str, at: datetime) -> None:
+        self.story_id = story_id
+        self.language = language
+        self.first_at = at
+        self.last_at = at
+        self.body = _Profile()  # members with a text: their body vectors
+        self.head = _Profile()  # every member's title: what a headline-only item is matched to
+        self.members: list[int] = []
+        self.recent: deque[_Member] = deque()  # the latest members, newest last
+        # Cosines between members (each with the latest ones when it came): its cohesion.
+        self.pair_total = 0.0
+        self.pair_count = 0
+
+    def terms(self) -> set[str]:
+        return self.body.total.keys() | self.head.total.keys()
+
+
+@dataclass(slots=True)
+class _Candidate:
+    story: _Story
+    similarity: float
+    passed: bool
+
+
+class StoryClusterer:
+    """Open stories of every language, indexed by term; finds the story a new article reports.
+
+    Collector use: `terms` for a new article, `best_match` (pure: nothing is remembered), then
+    `add` with the story it went to (and `merge` for the stories the store merged). `add` also
+    takes articles stored earlier or by another worker. `assign` does all of it at once.
+    """
+
+    def __init__(
+        self, *, window: timedelta = WINDOW, settings: Settings = SETTINGS, **overrides: object
+    ) -> None:
+        unknown = set(overrides) - {f.name for f in fields(Settings)}
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        self.settings = replace(settings, **overrides)  # type: ignore[arg-type]
+        self.window = window  # articles are counted this long; no story stays open longer
+        self.idle = min(self.settings.idle, window)
+        self._stories: dict[int, _Story] = {}
+        self._story_of: dict[int, int] = {}  # article id -> open story id
+        self._known: dict[int, datetime] = {}  # article id -> when, for the whole window
+        self._postings: dict[tuple[str, str], list[int]] = {}  # (language, term) -> story ids
+        self._backgrounds: dict[str, _Background] = {}
+        self._pruned_at: datetime | None = None
+        self._postings_pruned_at: datetime | None = None
+        self._last: tuple[ArticleTerms | None, dict[str, float], dict[str, float]] = (None, {}, {})
+        self.last_article_id = 0
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._known
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def story_of(self, article_id: int) -> int | None:
+        """The open story an article is in, while it is open."""
+        return self._story_of.get(article_id)
+
+    def terms(self, title: str, text: str, language: str | None = None) -> ArticleTerms:
+        """An article's terms with this clusterer's settings (see the module's `terms`)."""
+        return terms(title, text, language, self.settings)
+
+    def _vectors(self, article: ArticleTerms) -> tuple[dict[str, float], dict[str, float]]:
+        """`_vectors` of the article, kept for the next call (matching, then adding it)."""
+        last, head, body = self._last
+        if last is not article:
+            head, body = _vectors(article, self.settings.title_weight)
+            self._last = (article, head, body)
+        return head, body
+
+    def _background(self, language: str) -> _Background:
+        found = self._backgrounds.get(language)
+        if found is None:
+            s = self.settings
+            found = self._backgrounds[language] = _Background(
+                s.prior, s.prior_floor, s.story_weight
+            )
+        return found
+
+    # -- matching -----------------------------------------------------------------------------
+
+    def _candidates(self, article: ArticleTerms, at: datetime) -> list[_Candidate]:
+        """The open stories sharing the article's most telling terms, scored and tested."""
+        s = self.settings
+        background = self._background(article.language)
+        head, body = self._vectors(article)
+        unit = _weighted_unit(body or head, background)
+        if not unit:
+            return []
+        unit_head = _weighted_unit(head, background) if body else unit
+        hits: Counter[int] = Counter()
+        language = article.language
+        for t, w in sorted(unit.items(), key=lambda i: -i[1])[: s.candidate_terms]:
+            for story_id in self._postings.get((language, t), ())[-s.max_postings :]:
+                hits[story_id] += w
+        oldest = at - self.idle
+        found: list[_Candidate] = []
+        for story_id, _ in hits.most_common(s.max_candidates):
+            story = self._stories.get(story_id)
+            if story is None or story.last_at < oldest:
+                continue
+            if body and story.body.count:
+                similarity = story.body.cosine(unit, background)
+                # Reports of one event come out together: a story that had a report moments
+                # ago takes a looser match than one quiet for hours.
+                quiet = max(0.0, (at - story.last_at) / s.half_life)
+                threshold = s.threshold * (1.0 - (1.0 - s.near_factor) * 0.5**quiet)
+                passed = (
+                    similarity >= threshold
+                    and _shared(unit, story.body.total) >= s.min_shared
+                    and self._resembles_members(story, unit)
+                )
+            else:
+                # Titles share a handful of words: no looser match for an active story, which
+                # would let one common word through.
+                similarity = story.head.cosine(unit_head, background)
+                passed = similarity >= s.title_threshold and _shared(
+                    unit_head, story.head.total
+                ) >= min(2, s.min_shared)
+            found.append(_Candidate(story, similarity, passed))
+        return found
+
+    def _resembles_members(self, story: _Story, unit: dict[str, float]) -> bool:
+        """Whether the article (unit TF-IDF vector) is as close to the story's latest members,
+        on average, as reports of one event are, and nearly as close as they are to each
+        other (an outsider to a tight story is the next episode, not another report)."""
+        if not story.recent:
+            return True
+        s = self.settings
+        background = self._background(story.language)
+        mean = sum(_dot(unit, m.weighted(background)) for m in story.recent) / len(story.recent)
+        if mean < s.average_floor:
+            return False
+        if s.cohesion_factor and story.pair_count >= 3:
+            return mean >= s.cohesion_factor * story.pair_total / story.pair_count
+        return True
+
+    def best_match(self, article: ArticleTerms, at: datetime) -> Match | None:
+        """The open story the article reports (None: a new story) and the stories it shows to
+        be one event with it. Pure: nothing is remembered until `add`."""
+        found = self._candidates(article, at)
+        passed = [c for c in found if c.passed]
+        if not passed:
+            return None
+        best = max(passed, key=lambda c: c.similarity)
+        group = [best.story]
+        for other in found:
+            # New evidence is what may link two stories: one the article barely resembles was
+            # not, and is not now, close to the one it joined.
+            if (
+                other is not best
+                and other.similarity >= 0.5 * best.similarity
+                and self._one_event(best.story, other.story, article)
+            ):
+                group.append(other.story)
+        keep = min(group, key=lambda st: (st.first_at, st.story_id))
+        also = tuple(sorted(st.story_id for st in group if st is not keep))
+        return Match(keep.story_id, min(1.0, best.similarity), also)
+
+    def _one_event(self, joined: _Story, other: _Story, article: ArticleTerms) -> bool:
+        """Whether two stories, the article counted in the one it joined, are as alike as
+        reports of one event: profile to profile, and their latest members on average."""
+        s = self.settings
+        background = self._background(joined.language)
+        head, body = self._vectors(article)
+        text = bool(joined.body.count and other.body.count and body)
+        mine, theirs = (joined.body, other.body) if text else (joined.head, other.head)
+        total = dict(mine.total)
+        for t, w in (body if text else head).items():
+            total[t] = total.get(t, 0.0) + w
+        similarity = theirs.cosine(_weighted_unit(total, background), background)
+        if not text:
+            return similarity >= s.title_merge_factor * s.title_threshold
+        if similarity < s.merge_factor * s.threshold:
+            return False
+        ours = [m.weighted(background) for m in joined.recent]
+        ours.append(_weighted_unit(body, background))
+        others = [m.weighted(background) for m in other.recent]
+        if not others:
+            return True
+        mean = sum(_dot(a, b) for a in ours for b in others) / (len(ours) * len(others))
+        return mean >= s.merge_average
+
+    # -- remembering --------------------------------------------------------------------------
+
+    def add(self, article_id: int, story_id: int, article: ArticleTerms, at: datetime) -> None:
+        """Remember an article in its story: a new one after `best_match`, or one stored
+        earlier or by another worker (each article is counted once)."""
+        if article_id in self._known:
+            return
+        self._known[article_id] = at
+        self.last_article_id = max(self.last_article_id, article_id)
+        s = self.settings
+        background = self._background(article.language)
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(story_id, article.language, at)
+            background.story_count += 1
+        head, body = self._vectors(article)
+        before = story.terms()
+        if s.cohesion_factor and story.recent:
+            unit = _weighted_unit(body or head, background)
+            story.pair_total += sum(_dot(unit, m.weighted(background)) for m in story.recent)
+            story.pair_count += len(story.recent)
+        if body:
+            story.body.absorb(body, 1, s.max_terms)
+        story.head.absorb(head, 1, s.max_terms)
+        story.recent.append(_Member(body or head))
+        while len(story.recent) > s.members_checked:
+            story.recent.popleft()
+        story.first_at = min(story.first_at, at)
+        story.last_at = max(story.last_at, at)
+        story.members.append(article_id)
+        self._story_of[article_id] = story_id
+        self._index(story, before)
+        background.add(article.body or article.title, at)
+        self.forget_before(at - self.window)
+
+    def _index(self, story: _Story, before: set[str]) -> None:
+        """Index the terms the story gained, and count its terms' change."""
+        limit = self.settings.max_postings
+        after = story.terms()
+        gained = after - before
+        lost = before - after
+        background = self._background(story.language)
+        background.story_terms(gained, lost)
+        for t in gained:
+            posting = self._postings.setdefault((story.language, t), [])
+            posting.append(story.story_id)
+            if len(posting) > 2 * limit:  # only the newest are ever scanned
+                del posting[:-limit]
+
+    def _close(self, story: _Story) -> None:
+        """A story leaves the open ones (quiet for `idle`, or merged into another)."""
+        background = self._background(story.language)
+        background.story_terms((), story.terms())
+        background.story_count -= 1
+
+    def merge(self, keep: int, others: Iterable[int]) -> None:
+        """Fold open stories into `keep` (after `best_match` named them, or when the store did)."""
+        survivor = self._stories.get(keep)
+        if survivor is None:
+            return
+        s = self.settings
+        for other in others:
+            story = self._stories.pop(other, None) if other != keep else None
+            if story is None:
+                continue
+            self._close(story)
+            before = survivor.terms()
+            survivor.body.absorb(story.body.total, story.body.count, s.max_terms)
+            survivor.head.absorb(story.head.total, story.head.count, s.max_terms)
+            survivor.first_at = min(survivor.first_at, story.first_at)
+            survivor.last_at = max(survivor.last_at, story.last_at)
+            survivor.members.extend(story.members)
+            survivor.pair_total += story.pair_total
+            survivor.pair_count += story.pair_count
+            survivor.recent.extend(story.recent)
+            while len(survivor.recent) > s.members_checked:
+                survivor.recent.popleft()
+            for article_id in story.members:
+                self._story_of[article_id] = keep
+            self._index(survivor, before)
+
+    def forget_before(self, cutoff: datetime) -> None:
+        """Stop counting the articles older than `cutoff`, and now and then close the stories
+        quiet for `idle` (a story that keeps getting reports stays open)."""
+        for background in self._backgrounds.values():
+            background.forget_before(cutoff)
+        closing = cutoff + (self.window - self.idle)
+        if self._pruned_at is not None and closing < self._pruned_at + self.idle / 8:
+            return
+        self._known = {k: when for k, when in self._known.items() if when >= cutoff}
+        closed = [k for k, story in self._stories.items() if story.last_at < closing]
+        for k in closed:
+            story = self._stories.pop(k)
+            self._close(story)
+            for article_id in story.members:
+                self._story_of.pop(article_id, None)
+        if closed and (
+            self._postings_pruned_at is None or closing >= self._postings_pruned_at + self.idle
+        ):
+            # Rarer: it visits every term; between prunings a scan skips closed stories.
+            self._postings_pruned_at = closing
             live = self._stories
+            limit = self.settings.max_postings
             self._postings = {
-                t: kept
-                for t, posting in self._postings.items()
-                if (kept := [story for story in posting[-MAX_POSTINGS:] if story in live])
+                key: kept
+                for key, posting in self._postings.items()
+                if (kept := [x for x in posting[-limit:] if x in live])
             }
-            self._postings_pruned_at = cutoff
+        self._pruned_at = closing
 
     def assign(
-        self, article_id: int, title: str, text: str, at: datetime, new_story_id: int
+        self,
+        article_id: int,
+        title: str,
+        text: str,
+        at: datetime,
+        new_story_id: int,
+        language: str | None = None,
     ) -> tuple[int, Match | None]:
-        """The story of a new article (`new_story_id` if it matches none); remembers it."""
-        sign = signature(title, text)
-        vectors = self.vectors(sign)
-        match = self.best_match(vectors, at)
-        story_id = match.story_id if match is not None else new_story_id
+        """The story of a new article (`new_story_id` if it reports none) after any merges it
+        shows; remembers it."""
+        article = self.terms(title, text, language)
+        match = self.best_match(article, at)
+        story_id = new_story_id if match is None else match.story_id
         if match is not None and match.also:
             self.merge(story_id, match.also)
-        self.add(article_id, story_id, sign, at, vectors)
+        self.add(article_id, story_id, article, at)
         return story_id, match

@@ -17,7 +17,7 @@ import httpx
 from collector.addresses import Resolver, check_url, system_resolver
 from collector.errors import FetchError
 from collector.settings import FetchSettings
-from collector.transport import GuardedTransport
+from collector.transport import GuardedTransport, parse_proxy, proxy_label, proxy_transport
 from storage.clock import utcnow
 
 FEED_ACCEPT = (
@@ -114,11 +114,17 @@ class Fetcher:
             max_connections=settings.max_concurrency,
             max_keepalive_connections=settings.max_concurrency,
         )
+        # The feed proxy (NEWSBRIEF_FEED_PROXY); a transport handed in (tests) replaces it.
+        proxy_url = (getattr(settings, "feed_proxy", None) or "").strip()
+        proxy = parse_proxy(proxy_url) if proxy_url and transport is None else None
+        self._via = f" (through the feed proxy {proxy_label(proxy_url)})" if proxy else ""
         # Our transport resolves each name once, checks it and connects to the checked address.
-        # A transport handed in (tests routing names to the local server) connects on its own,
-        # so for it names are resolved and checked before every request instead.
-        self._names_checked_on_connect = transport is None
-        if transport is None:
+        # A proxy, or a transport handed in (tests routing names to the local server), connects
+        # on its own, so for them names are resolved and checked before every request instead.
+        self._names_checked_on_connect = transport is None and proxy is None
+        if proxy is not None:
+            transport = proxy_transport(proxy, limits=limits)
+        elif transport is None:
             transport = GuardedTransport(
                 resolver=self._resolver, allow_private=self._allow_private, limits=limits
             )
@@ -128,7 +134,7 @@ class Fetcher:
             limits=limits,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": _ASKED_ENCODINGS},
             follow_redirects=False,  # followed by hand so every hop passes the guard
-            trust_env=False,  # no proxy from the environment can bypass the guard
+            trust_env=False,  # no proxy from the environment: only the one configured
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -182,6 +188,7 @@ class Fetcher:
                 except TimeoutError:
                     raise FetchError(
                         f"{current.host} took longer than {self._timeout * _DEADLINE_FACTOR:g}s"
+                        f"{self._via}"
                     ) from None
             if isinstance(outcome, FetchResult):
                 return outcome
@@ -202,6 +209,12 @@ class Fetcher:
                 found = {k.lower(): v for k, v in response.headers.items()}
                 if status == 304:
                     return FetchResult(url=str(url), status=304, headers=found)
+                if status == 407 and self._via:  # from the proxy itself (a forwarded request)
+                    raise FetchError(
+                        f"HTTP 407 Proxy Authentication Required{self._via}: check the "
+                        "credentials in NEWSBRIEF_FEED_PROXY",
+                        status=status,
+                    )
                 if not 200 <= status < 300:
                     raise FetchError(
                         f"HTTP {status} {response.reason_phrase}".rstrip(),
@@ -211,11 +224,16 @@ class Fetcher:
                 body = await self._read_capped(response, url.host)
                 return FetchResult(url=str(url), status=status, headers=found, body=body)
         except httpx.TimeoutException:
-            raise FetchError(f"{url.host} did not answer within {self._timeout:g}s") from None
+            message = f"{url.host} did not answer within {self._timeout:g}s{self._via}"
+            raise FetchError(message) from None
         except httpx.ConnectError as exc:
-            raise FetchError(f"could not connect to {url.host}: {_reason(exc)}") from None
+            message = f"could not connect to {url.host}{self._via}: {_reason(exc)}"
+            raise FetchError(message) from None
+        except httpx.ProxyError as exc:  # the proxy refused us or could not reach the host
+            message = f"could not reach {url.host}{self._via}: {_reason(exc)}"
+            raise FetchError(message) from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"request to {url.host} failed: {_reason(exc)}") from None
+            raise FetchError(f"request to {url.host} failed{self._via}: {_reason(exc)}") from None
 
     async def _read_capped(self, response: httpx.Response, host: str) -> bytes:
         limit = self._max_body

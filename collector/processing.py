@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from collector.dedup import content_fingerprint, simhash
-from collector.extract import ExtractedPage, extract_page
+from collector.extract import TEXT_ARTICLE, TEXT_KINDS, ExtractedPage, extract_page, text_kind
 from collector.feedparse import FeedItem
 from collector.htmltext import clean_text, decode_html, is_html
 from collector.topics import TopicRule, matching_topics
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 TEXT_SOURCE_PAGE = "page"
 TEXT_SOURCE_FEED = "feed"
 # A page whose extracted text is under half the feed's own text is a teaser or a paywall.
-_PAGE_TEXT_MIN_SHARE = 0.5
+PAGE_TEXT_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +59,7 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
     """Extract the page's main text (or fall back to the feed's), summarise, hash and match."""
     page = _extract(job)
     item = job.item
-    text, source = item.text, TEXT_SOURCE_FEED
-    if page is not None and page.text and len(page.text) >= _PAGE_TEXT_MIN_SHARE * len(item.text):
-        text, source = page.text, TEXT_SOURCE_PAGE
+    text, source = choose_text(page.text if page is not None else "", item.text)
     url = job.url
     if page is not None and page.canonical_url and job.page_url:
         # A page may name its canonical URL, but only on its own site: a hostile page must not
@@ -87,6 +85,28 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
     )
 
 
+def choose_text(page_text: str, feed_text: str) -> tuple[str, str]:
+    """The article's text and where it came from (TEXT_SOURCE_PAGE or TEXT_SOURCE_FEED).
+
+    Each text is of a kind (`collector.extract.text_kind`): article, short, notice or empty.
+    1. The page's text when it is an article, unless the feed's is an article over twice as
+       long (the page was a teaser or a paywall).
+    2. Otherwise the better kind, article > short > notice > empty: a notice-only page (a
+       cookie wall, a reprint line) never wins over feed text, whatever their lengths. Of two
+       of a kind, the longer, the page's on a tie; so the body is never empty while either
+       source had text.
+    """
+    page_kind, feed_kind = text_kind(page_text), text_kind(feed_text)
+    if page_kind == TEXT_ARTICLE and (
+        feed_kind != TEXT_ARTICLE or len(page_text) >= PAGE_TEXT_MIN_SHARE * len(feed_text)
+    ):
+        return page_text, TEXT_SOURCE_PAGE
+    page_rank, feed_rank = TEXT_KINDS.index(page_kind), TEXT_KINDS.index(feed_kind)
+    if (page_rank, len(page_text)) >= (feed_rank, len(feed_text)) and page_text:
+        return page_text, TEXT_SOURCE_PAGE
+    return feed_text, TEXT_SOURCE_FEED
+
+
 def _extract(job: ArticleJob) -> ExtractedPage | None:
     if job.page_body is None or not is_html(job.page_content_type, job.page_body):
         return None
@@ -97,9 +117,13 @@ def _extract(job: ArticleJob) -> ExtractedPage | None:
         return None
     # The page's text is cleaned like the feed's (collector.htmltext.clean_text), after the
     # extractor has decoded its references: "&#8238;" is a right-to-left override too.
+    text = "\n\n".join(part for part in clean_text(page.text).split("\n\n") if part.strip())
+    if page.mode != "precision":
+        log.debug("page text of %s taken in trafilatura's %s mode", job.page_url, page.mode)
     return replace(
         page,
-        text="\n\n".join(part for part in clean_text(page.text).split("\n\n") if part.strip()),
+        text=text,
+        kind=text_kind(text),
         title=_cleaned(page.title),
         author=_cleaned(page.author),
         site_name=_cleaned(page.site_name),

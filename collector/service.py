@@ -44,9 +44,11 @@ from storage.feed_schedule import (
     unpaused_feed_ids,
 )
 from storage.feeds import get_feed
+from storage.leader import STORY_LOCK, XACT_LOCK
 from storage.sources import site_host
 from storage.stories import grown_stories, recent_story_articles
 from storage.topics import list_topics
+from telemetry import metrics
 
 __all__ = ["CollectReport", "Collector", "FeedResult", "make_process_pool"]
 
@@ -95,7 +97,9 @@ class Collector:
         self._in_flight: dict[str, _SharedJob] = {}
         self._deadline = float(settings.feed_check_deadline_seconds)
         # SQLite has one writer: serialising write transactions here avoids lock timeouts.
-        self._write_lock = asyncio.Lock() if db.dialect == "sqlite" else None
+        # Feed writes of this process go one at a time: SQLite has one writer anyway, and on
+        # PostgreSQL they queue for the collectors' story lock (`_writing`).
+        self._write_lock = asyncio.Lock()
 
     async def __aenter__(self) -> Collector:
         self._fetcher = Fetcher(self._settings, resolver=self._resolver, transport=self._transport)
@@ -205,30 +209,36 @@ class Collector:
 
     async def _prepare_pass(self) -> None:
         """Load topic rules and the signatures of recent articles stored since the last pass."""
-        now = utcnow()
         async with self._db.session() as session:
             topics = await list_topics(session)
-            rows = await recent_simhashes(
-                session, now - NEAR_DUPLICATE_WINDOW, self._index.last_article_id
-            )
-            # Articles stored since the last pass, by this worker or another one.
-            clustered = await recent_story_articles(
-                session, now - NEAR_DUPLICATE_WINDOW, self._clusterer.last_article_id
-            )
+            await self._catch_up(session)
         self._rules = tuple(build_rule(t.id, t.keywords) for t, _, _ in topics if t.keywords)
+        self._index.forget_before(utcnow() - NEAR_DUPLICATE_WINDOW)
+
+    async def _catch_up(self, session: AsyncSession) -> None:
+        """Add the articles stored since this worker last looked (by it or another worker) to
+        the near-duplicate index and the clusterer."""
+        since = utcnow() - NEAR_DUPLICATE_WINDOW
+        rows = await recent_simhashes(session, since, self._index.last_article_id)
+        clustered = await recent_story_articles(session, since, self._clusterer.last_article_id)
         for row in rows:
             entry = IndexedArticle(row.article_id, row.simhash, row.story_id, row.fetched_at)
             self._index.add(entry)
-        self._index.forget_before(now - NEAR_DUPLICATE_WINDOW)
         remember_recent(self._clusterer, clustered)
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
-        if self._write_lock is None:
-            async with self._db.session() as session:
-                yield session
-            return
+        """A write transaction; on PostgreSQL, the only one of any collector placing articles.
+
+        Several collectors clustering at once would each miss the others' uncommitted stories
+        (an event split in two) and lock story rows in different orders (deadlocks when one
+        merges stories). Under the lock, the clusterer first catches up with what the others
+        committed, so every article is placed against every story stored before it.
+        """
         async with self._write_lock, self._db.session() as session:
+            if self._db.dialect == "postgresql":
+                await session.execute(XACT_LOCK, {"key": STORY_LOCK})
+                await self._catch_up(session)
             yield session
 
     # --- one feed ----------------------------------------------------------------------------
@@ -249,6 +259,7 @@ class Collector:
             reason = f"internal error: {exc!r}"[:1000]
         else:
             result.seconds = perf_counter() - started
+            _count(result)
             return result
         try:
             result = await self._record_failure(feed, reason, retry_after)
@@ -256,6 +267,7 @@ class Collector:
             log.exception("could not record the failure of %s", feed.url)
             result = FeedResult(feed.url, feed.title, "error", error=f"{reason} (not recorded)")
         result.seconds = perf_counter() - started
+        _count(result)
         return result
 
     async def _record_failure(
@@ -381,17 +393,19 @@ class Collector:
             for item, article_id in to_link:
                 await link_known_article(session, feed, item.guid, article_id, now)
             for item, article in finished:
-                new += await store_article(
-                    session,
-                    feed,
-                    item,
-                    article,
-                    source=source,
-                    now=now,
-                    index=self._index,
-                    added=added,
-                    clusterer=self._clusterer,
-                )
+                # Clustering happens in store_article (place_in_story): timed per article.
+                with metrics.timed(metrics.CLUSTERING_SECONDS):
+                    new += await store_article(
+                        session,
+                        feed,
+                        item,
+                        article,
+                        source=source,
+                        now=now,
+                        index=self._index,
+                        added=added,
+                        clusterer=self._clusterer,
+                    )
         for entry in added:  # only after the commit, so the index never names a rolled-back row
             self._index.add(entry)
         await self._pool_grown_stories(now)
@@ -474,9 +488,16 @@ class Collector:
         try:
             async with self._db.session() as session:
                 grown = await grown_stories(session, since)
-            await resummarize_stories(
-                self._db.session, self._writing, grown, self._settings.summary_sentences, self._cpu
-            )
+            if not grown:
+                return
+            with metrics.timed(metrics.SUMMARY_SECONDS, kind="story"):
+                await resummarize_stories(
+                    self._db.session,
+                    self._writing,
+                    grown,
+                    self._settings.summary_sentences,
+                    self._cpu,
+                )
         except Exception:  # the stories keep their previous summary; the articles are stored
             log.exception("pooling the summaries of grown stories failed")
 
@@ -524,8 +545,16 @@ class Collector:
             summary_sentences=self._settings.summary_sentences,
             topic_rules=self._rules,
         )
-        return await self._cpu(process_article, job)
+        # Extraction and the article's summary, in the process pool.
+        with metrics.timed(metrics.SUMMARY_SECONDS, kind="article"):
+            return await self._cpu(process_article, job)
 
     async def _cpu(self, function: Callable[..., T], *args: object) -> T:
         assert self._pool is not None, "use `async with Collector(...)`"
         return await self._pool.run(function, *args)
+
+
+def _count(result: FeedResult) -> None:
+    """A feed check's outcome and its new articles, in the metrics."""
+    metrics.feed_checked(result.status)
+    metrics.articles_stored(result.new)

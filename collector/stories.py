@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collector.clustering import StoryClusterer, signature
+from collector.clustering import StoryClusterer
 from collector.dedup import IndexedArticle
 from storage.articles import set_article_story
 from storage.stories import (
@@ -38,22 +38,22 @@ async def place_in_story(
     now: datetime,
     text: str = "",
     clusterer: StoryClusterer | None = None,
+    language: str | None = None,
 ) -> int:
-    """Join the near-duplicate's story, else the most similar recent story (by `clusterer`),
-    else start one; the joined story recounts its sources. Returns the story id."""
+    """Join the near-duplicate's story, else the open story the article reports (by
+    `clusterer`; `language` is the article's ISO code, None when not known), else start one;
+    the joined story recounts its sources. Returns the story id."""
     near_id = near.article_id if near is not None else None
     story_id = near.story_id if near is not None else None
-    sign = signature(title, text) if clusterer is not None else None
-    vectors = None
-    if story_id is None and clusterer is not None and sign is not None:
-        vectors = clusterer.vectors(sign)
-        match = clusterer.best_match(vectors, now)
+    article = clusterer.terms(title, text, language) if clusterer is not None else None
+    if story_id is None and clusterer is not None and article is not None:
+        match = clusterer.best_match(article, now)
         # The clusterer may name a story of a transaction that rolled back or is not yet
         # committed: check, and start a new story rather than break a foreign key.
         if match is not None and await story_exists(session, match.story_id):
             story_id = match.story_id
             also = [o for o in match.also if await story_exists(session, o)]
-            if also:  # the article bridges stories that are one event
+            if also:  # the article shows these stories to be one event: merged into the oldest
                 await merge_stories(session, story_id, also, now)
                 clusterer.merge(story_id, also)
     if story_id is not None:
@@ -63,17 +63,20 @@ async def place_in_story(
         story = await create_story(session, title=title, summary=summary, now=now)
         await set_article_story(session, article_id, story.id, near_duplicate_of=near_id)
         story_id = story.id
-    if clusterer is not None and sign is not None:
-        clusterer.add(article_id, story_id, sign, now, vectors)
+    if clusterer is not None and article is not None:
+        clusterer.add(article_id, story_id, article, now)
     return story_id
 
 
 def remember_recent(clusterer: StoryClusterer, rows: Sequence[ClusterRow]) -> None:
-    """Put stored articles (of this or another worker) in the clusterer, oldest first."""
+    """Put stored articles (of this or another worker) in the clusterer, oldest first. Stored
+    articles carry no language yet: the clusterer tells it from the text."""
     for row in rows:
         if row.article_id in clusterer:
             continue
-        clusterer.add(row.article_id, row.story_id, signature(row.title, row.text), row.fetched_at)
+        clusterer.add(
+            row.article_id, row.story_id, clusterer.terms(row.title, row.text), row.fetched_at
+        )
 
 
 def pool_summary(texts: Sequence[StoryText], sentences: int) -> str:

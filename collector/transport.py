@@ -1,4 +1,6 @@
-"""The guarded transport: every connection goes to an address the SSRF guard has just checked.
+"""The fetcher's transports: the guarded direct one, and one through the feed proxy.
+
+The guarded transport: every connection goes to an address the SSRF guard has just checked.
 
 Checking a name and then letting the HTTP library resolve it again to connect leaves a gap: a
 DNS server can answer with a public address for the check and with 127.0.0.1 a moment later
@@ -6,6 +8,11 @@ DNS server can answer with a public address for the check and with 127.0.0.1 a m
 guard's resolver; each address is checked and the socket is opened to that address itself.
 The pool still keys connections by host name, and TLS still sends the host name (SNI) and
 verifies the certificate against it, because httpcore takes both from the request's origin.
+
+Through a proxy (`NEWSBRIEF_FEED_PROXY`) the proxy opens the connection to the feed's host and
+resolves its name itself, so nothing here can pin the address: the fetcher checks every URL's
+host with the guard's resolver before each request instead (`collector.fetch`). The proxy's
+own address is not checked: an operator's proxy on the local network is normal.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import httpcore
 import httpx
 
 from collector.addresses import Resolver, checked_addresses
+
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 SocketOption = tuple[int, int, int | bytes] | tuple[int, int, None, int]
 
@@ -96,3 +105,42 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=GuardedBackend(resolver, allow_private=allow_private),
         )
+
+
+def proxy_label(proxy_url: str) -> str:
+    """The proxy as messages show it: scheme, host and port, never its credentials."""
+    url = httpx.URL(proxy_url)
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def parse_proxy(proxy_url: str) -> httpx.Proxy:
+    """The feed proxy; ValueError naming NEWSBRIEF_FEED_PROXY if it cannot be used."""
+    try:
+        url = httpx.URL(proxy_url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(f"NEWSBRIEF_FEED_PROXY is not a URL: {exc}") from None
+    if url.scheme not in PROXY_SCHEMES or not url.host:
+        schemes = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
+        raise ValueError(  # the scheme only: the URL may carry a password
+            f"NEWSBRIEF_FEED_PROXY must be a {schemes} URL with a host (got scheme {url.scheme!r})"
+        )
+    if url.scheme.startswith("socks"):
+        try:
+            import socksio  # noqa: F401 - httpx needs it for SOCKS, and says so less plainly
+        except ImportError:
+            raise ValueError(
+                "NEWSBRIEF_FEED_PROXY is a SOCKS proxy but the socksio package is missing; "
+                "install newsbrief's dependencies again (httpx[socks])"
+            ) from None
+    return httpx.Proxy(url)
+
+
+def proxy_transport(proxy: httpx.Proxy, *, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport through `proxy` (CONNECT for https URLs, forwarding for http).
+
+    The connection to the proxy is a plain one, not through the guard: the proxy may be on a
+    private network. SOCKS5 hands the host name to the proxy (it resolves it), as socks5h does.
+    """
+    ssl_context = httpx.create_ssl_context(trust_env=False)
+    return httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False, proxy=proxy)

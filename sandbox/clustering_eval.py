@@ -1,10 +1,12 @@
-"""Data where the true story grouping is known, for tuning and measuring story clustering.
+"""The edited-copy regression for story clustering (a regression, not the target: the real
+multi-outlet streams are in `sandbox/clustering_streams.py`).
 
 Real articles from the shared evaluation data (never stored in the repository; read from
 `$NEWSBRIEF_EVAL_DATA` or `../shared/data`) are republished as if by several outlets: each
 copy gets its own headline style, a truncated, trimmed or reordered body and the outlet's
 boilerplate, and arrives up to a day after the first. Many events get a single report, so
-every clustering also faces unrelated articles on neighbouring subjects.
+every clustering also faces unrelated articles on neighbouring subjects (BBC's running
+subjects of 2004-05 among them, each article labelled its own event).
 """
 
 from __future__ import annotations

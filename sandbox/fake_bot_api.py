@@ -4,8 +4,9 @@ The bot under test is the real python-telegram-bot client pointed at `FakeBotAPI
 (`NEWSBRIEF_TELEGRAM_API_URL`). The server records every call, serves injected updates through
 `getUpdates` (long polling wakes on injection), keeps what each chat received, checks message
 HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds requests.
-With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall, 1/s per chat
-or 20/min per group. Run `python -m sandbox.fake_bot_api` to serve it from a separate process; then
+With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall (1,000 with
+`allow_paid_broadcast`), 1/s per chat or 20/min per group. Run `python -m sandbox.fake_bot_api`
+to serve it from a separate process; then
 `GET /_fake/stats` reports what it saw, `POST /_fake/inject` ({"chat_id", "text"} or {"chat_id",
 "message_id", "data"}) plays a user, and `GET /_fake/messages?chat_id=N` shows what a chat got.
 """
@@ -44,6 +45,9 @@ __all__ = ["ApiCall", "FakeBotAPI", "FakeChat", "Fault", "SentMessage"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 _SENDING_PREFIXES = ("send", "edit", "copy", "forward")
+# Not messages: "typing…" shows in the chat but is not counted by Telegram's message limits
+# (bot/ratelimit.py sends it without waiting for a turn either).
+_NOT_MESSAGES = frozenset({"sendChatAction"})
 
 
 @dataclass
@@ -143,6 +147,15 @@ class FakeBotAPI(BotApiMethods):
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.stop()
+
+    def admitted_times(self) -> list[float]:
+        """With `enforce_limits`: the time.monotonic() at which each message arrived and
+        counted against Telegram's limits (answers are recorded later, in `calls`)."""
+        return list(self._limits.admitted)
+
+    def limit_refusals(self) -> list[tuple[float, str]]:
+        """The 429s of `enforce_limits`: (time.monotonic() when, which limit and why)."""
+        return list(self._limits.refusals)
 
     @property
     def base_url(self) -> str:
@@ -390,8 +403,13 @@ class FakeBotAPI(BotApiMethods):
         if fault is not None:
             description = fault.description or _default_description(fault.status)
             return self._error(method, params, fault.status, description, fault.retry_after)
-        if self.enforce_limits and method.startswith(_SENDING_PREFIXES):
-            retry_after = self._limits.admit(params.get("chat_id"), time.monotonic())
+        if (
+            self.enforce_limits
+            and method.startswith(_SENDING_PREFIXES)
+            and method not in _NOT_MESSAGES
+        ):
+            paid = str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
+            retry_after = self._limits.admit(params.get("chat_id"), time.monotonic(), paid=paid)
             if retry_after:
                 self.rejected_by_limits += 1
                 description = f"Too Many Requests: retry after {retry_after}"

@@ -115,9 +115,11 @@ def plain_text_of(text: str, parse_mode: Any) -> str:
 
 
 class TelegramLimits:
-    """Telegram's flood limits as sliding windows: 30 messages/s, 1/s per chat, 20/min per group."""
+    """Telegram's flood limits as sliding windows: 30 messages/s (1,000/s for messages sent with
+    `allow_paid_broadcast`), 1/s per chat, 20/min per group."""
 
     OVERALL_PER_SECOND = 30
+    PAID_PER_SECOND = 1000
     GROUP_PER_MINUTE = 20
     CHAT_SECONDS = 1.0
 
@@ -125,26 +127,32 @@ class TelegramLimits:
         self.overall: deque[float] = deque()
         self.per_chat: dict[int, float] = {}
         self.per_group: dict[int, deque[float]] = defaultdict(deque)
+        self.refusals: list[tuple[float, str]] = []  # (when, which limit): what a test reports
+        self.admitted: list[float] = []  # when each message counted (arrival, as Telegram counts)
 
-    def admit(self, chat_id: Any, now: float) -> int:
+    def admit(self, chat_id: Any, now: float, *, paid: bool = False) -> int:
         """Seconds to wait if a message now would break a limit; 0 (and counted) otherwise."""
         while self.overall and now - self.overall[0] >= 1.0:
             self.overall.popleft()
-        if len(self.overall) >= self.OVERALL_PER_SECOND:
+        if len(self.overall) >= (self.PAID_PER_SECOND if paid else self.OVERALL_PER_SECOND):
+            self.refusals.append((now, "overall"))
             return 1
         if isinstance(chat_id, int):
             last = self.per_chat.get(chat_id)
             if last is not None and now - last < self.CHAT_SECONDS:
+                self.refusals.append((now, f"chat {chat_id}: {now - last:.3f} s after the last"))
                 return 1
             if chat_id < 0:
                 window = self.per_group[chat_id]
                 while window and now - window[0] >= 60.0:
                     window.popleft()
                 if len(window) >= self.GROUP_PER_MINUTE:
+                    self.refusals.append((now, f"group {chat_id}"))
                     return max(1, int(60.0 - (now - window[0])) + 1)
                 window.append(now)
             self.per_chat[chat_id] = now
         self.overall.append(now)
+        self.admitted.append(now)
         return 0
 
 

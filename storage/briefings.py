@@ -245,6 +245,21 @@ async def record_seen(
 
 
 async def _remember_stories(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    # A story shown in a briefing may have been merged into another since the briefing was built
+    # (storage.stories.merge_stories moved its readers to the story it joined). Only stories that
+    # still exist are recorded, and they are key-share locked so a merge cannot delete one
+    # between this check and the insert.
+    wanted = {row["story_id"] for row in rows}
+    existing = set(
+        (
+            await session.scalars(
+                select(Story.id).where(Story.id.in_(wanted)).with_for_update(key_share=True)
+            )
+        ).all()
+    )
+    rows = [row for row in rows if row["story_id"] in existing]
+    if not rows:
+        return
     table = SentStory.__table__
     stmt = dialect_insert(session)(table)
     stmt = stmt.on_conflict_do_update(

@@ -102,6 +102,11 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    async def ping(self) -> None:
+        """Run `SELECT 1` on a connection of the pool; raises if the database is unreachable."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.briefings import record_seen
 from storage.db import dialect_insert
 from storage.models import Delivery, DeliveryTime, SchedulerMark, SentStory, Subscriber
+from storage.notify import announce_deliveries
 from storage.types import UTCDateTime
 
 PENDING, SENDING, SENT, EMPTY = "pending", "sending", "sent", "empty"
@@ -174,7 +175,10 @@ async def enqueue_slot(
             Subscriber.created_at <= slot_at,
         )
     )
-    return await _insert_counted(session, columns, rows)
+    inserted = await _insert_counted(session, columns, rows)
+    if inserted:
+        await announce_deliveries(session)
+    return inserted
 
 
 async def enqueue_manual(session: AsyncSession, subscriber_id: int, now: datetime) -> int | None:
@@ -195,7 +199,10 @@ async def enqueue_manual(session: AsyncSession, subscriber_id: int, now: datetim
         .on_conflict_do_nothing()
         .returning(Delivery.id)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    delivery_id = (await session.execute(stmt)).scalar_one_or_none()
+    if delivery_id is not None:
+        await announce_deliveries(session)
+    return delivery_id
 
 
 async def enqueue_broadcast(session: AsyncSession, payload: str, now: datetime) -> int:
@@ -246,7 +253,10 @@ async def _enqueue_payload(session: AsyncSession, who: Any, payload: str, now: d
         literal(0),
         literal(now, UTCDateTime()),
     ).where(who)
-    return await _insert_counted(session, columns, rows)
+    inserted = await _insert_counted(session, columns, rows)
+    if inserted:
+        await announce_deliveries(session)
+    return inserted
 
 
 # -- working the queue -----------------------------------------------------------------------

@@ -44,3 +44,13 @@ async def queue_stats(session: AsyncSession, *, now: datetime, day_start: dateti
         )
     )
     return QueueStats(int(pending or 0), int(due or 0), oldest, int(sent_today or 0))
+
+
+async def oldest_due_at(session: AsyncSession, *, now: datetime) -> datetime | None:
+    """When the oldest delivery that is due and not finished (pending, or being sent) fell due;
+    None when nothing is due. `now` minus it is the queue's lag."""
+    return await session.scalar(
+        select(func.min(Delivery.next_attempt_at)).where(
+            Delivery.status.in_((PENDING, SENDING)), Delivery.next_attempt_at <= now
+        )
+    )

@@ -140,15 +140,19 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")  # sentences, one per line
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # hash of normalised text
     simhash: Mapped[int | None] = mapped_column(BigInteger)  # near-duplicate detection
+    # Indexed: deleting an article (retention) sets this to NULL in the copies that name it.
     near_duplicate_of: Mapped[int | None] = mapped_column(
-        ForeignKey("articles.id", ondelete="SET NULL")
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
 
     story: Mapped[Story | None] = relationship(back_populates="articles")
 
 
 class FeedEntry(Base):
-    """Which feed carried which article under which GUID (an article may come from many feeds)."""
+    """Which feed carried which article under which GUID (an article may come from many feeds).
+
+    An entry outlives its article: when retention deletes the article, `article_id` becomes
+    NULL and the GUID stays, so the feed's old item is never collected as new again."""
 
     __tablename__ = "feed_entries"
     __table_args__ = (UniqueConstraint("feed_id", "guid", name="uq_feed_entries_feed_guid"),)
@@ -156,8 +160,8 @@ class FeedEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
     guid: Mapped[str] = mapped_column(String(2048))
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
     )
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -267,11 +271,23 @@ class SentStory(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
     )
+    # Indexed on its own: deleting a story (retention) finds its rows by story alone.
     story_id: Mapped[int] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     source_count: Mapped[int] = mapped_column(Integer)
+    # Indexed: deleting an old delivery (housekeeping) sets this to NULL in its rows.
     delivery_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deliveries.id", ondelete="SET NULL")
+        ForeignKey("deliveries.id", ondelete="SET NULL"), index=True
     )
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendSlot(Base):
+    """The next instant a limit lets a message go: "global", or "chat:<id>" (the send budget
+    every process shares, see storage.send_budget)."""
+
+    __tablename__ = "send_slots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    free_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, ArticleTopic, Story
@@ -220,3 +220,23 @@ async def story_articles(
         ArticleHit(a.id, a.story_id, a.title, a.url, a.source_name, a.text, at, 0.0)
         for a, at in rows.tuples()
     ]
+
+
+async def compact_search_index(session: AsyncSession, pages: int = 2000) -> bool:
+    """One step of merging SQLite's FTS5 index (about `pages` pages written); True if there
+    was work. Deleting an article only adds a delete marker to the index: the space of deleted
+    articles comes back when the markers are merged with the segments holding the originals,
+    which this does, a bounded step per call, until one segment is left. PostgreSQL: nothing
+    to do (False): its tsvector goes with the row, and VACUUM reuses the space."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    before = await session.scalar(text("SELECT total_changes()"))
+    await session.execute(
+        text(
+            f"INSERT INTO {SEARCH_TABLE_PREFIX}({SEARCH_TABLE_PREFIX}, rank) "
+            "VALUES ('merge', :pages)"
+        ),
+        {"pages": -abs(pages)},  # negative: merge across levels, down to one segment
+    )
+    after = await session.scalar(text("SELECT total_changes()"))
+    return int(after or 0) - int(before or 0) > 1  # the INSERT itself counts one change

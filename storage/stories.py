@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Article, Feed, FeedEntry, Story
+from storage.db import dialect_insert
+from storage.models import Article, Feed, FeedEntry, SentStory, Story
 from storage.sources import source_label
 
 
@@ -142,6 +143,10 @@ async def merge_stories(
     others = [o for o in others if o != keep]
     if not others:
         return
+    # Locked first: a delivery recording that a reader saw one of them (key-share lock,
+    # storage.briefings) finishes before the readers are carried over, or waits and finds the
+    # story gone.
+    await session.execute(select(Story.id).where(Story.id.in_(others)).with_for_update())
     first_seen = await session.scalar(
         select(func.min(Story.first_seen_at)).where(Story.id.in_([keep, *others]))
     )
@@ -150,5 +155,22 @@ async def merge_stories(
         await session.execute(
             update(Story).where(Story.id == keep).values(first_seen_at=first_seen)
         )
+    # Whoever was shown a folded story has seen the merged one as it was then: it comes back
+    # as an update when it has more sources, not as news they never read.
+    seen = (
+        select(
+            SentStory.subscriber_id,
+            literal(keep).label("story_id"),
+            func.max(SentStory.source_count),
+            func.max(SentStory.delivery_id),
+            func.max(SentStory.sent_at),
+        )
+        .where(SentStory.story_id.in_(others))
+        .group_by(SentStory.subscriber_id)
+    )
+    columns = ["subscriber_id", "story_id", "source_count", "delivery_id", "sent_at"]
+    await session.execute(
+        dialect_insert(session)(SentStory).from_select(columns, seen).on_conflict_do_nothing()
+    )
     await session.execute(delete(Story).where(Story.id.in_(others)))
     await refresh_story(session, keep, now)

@@ -1,13 +1,17 @@
 """Query-focused answers: the sentences of a story's (or a search's) articles that answer a
 question, each citing its article.
 
-Sentences are pooled as for a story summary (`summarizer.pooling`) and scored by
+Sentences are pooled as for a story summary (`summarizer.pooling`, in the story's language:
+the question's words are stemmed and stop-worded the same way) and scored by
 
 - relevance: the share of the question's words (weighted by rarity in the pool) they contain,
 - centrality: their similarity to the rest of the pool, i.e. what the sources agree on,
 - position: how early they stand in their article (news puts the substance first),
 
-then picked by the shared selector, skipping any sentence too similar to one already picked.
+then picked by the maximal-marginal-relevance picker (`summarizer.selection`), skipping any
+sentence too similar to one already picked, best first. A sentence that leans on the one before
+it ("He said…", `summarizer.readability`) is not an answer on its own: it needs its antecedent,
+which an answer does not show.
 """
 
 from __future__ import annotations
@@ -17,9 +21,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from summarizer.multidoc import story_sentences
-from summarizer.pooling import CitedSentence, StoryArticle, centrality, pool_sentences
+from summarizer.pooling import (
+    CitedSentence,
+    SentencePool,
+    StoryArticle,
+    centrality,
+    pool_sentences,
+)
+from summarizer.readability import depends_on_previous
 from summarizer.selection import select_sentences
-from summarizer.words import content_terms, words
 
 # Two sentences at least this similar (cosine) say the same thing: keep the better one.
 DUPLICATE_SIMILARITY = 0.5
@@ -31,17 +41,15 @@ RELEVANCE_WEIGHT, CENTRALITY_WEIGHT, POSITION_WEIGHT = 0.6, 0.25, 0.15
 __all__ = ["CitedSentence", "StoryArticle", "answer_question"]
 
 
-def _coverage(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
+def _coverage(wanted: set[str], terms: Sequence[frozenset[str]]) -> list[float]:
     """The share of the question's distinct content words each sentence contains."""
-    wanted = set(content_terms(words(question)))
     if not wanted:
         return [0.0] * len(terms)
     return [len(wanted & sentence) / len(wanted) for sentence in terms]
 
 
-def _relevance(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
+def _relevance(wanted: set[str], terms: Sequence[frozenset[str]]) -> list[float]:
     """The rarity-weighted share of the question's content words each sentence contains."""
-    wanted = set(content_terms(words(question)))
     if not wanted:
         return [0.0] * len(terms)
     frequency = Counter(t for sentence in terms for t in sentence if t in wanted)
@@ -51,11 +59,11 @@ def _relevance(question: str, terms: Sequence[frozenset[str]]) -> list[float]:
 
 
 def _about_in_titles(
-    question: str, articles: Sequence[StoryArticle], count: int
+    wanted: set[str], pool: SentencePool, articles: Sequence[StoryArticle], count: int
 ) -> list[CitedSentence]:
     """The answer when no sentence is about the question: the story summary of the articles
     whose titles are (their titles themselves, for headline-only items), else nothing."""
-    titles = _coverage(question, [frozenset(content_terms(words(a.title))) for a in articles])
+    titles = _coverage(wanted, [frozenset(pool.text_terms(a.title)) for a in articles])
     about = [i for i, share in enumerate(titles) if share >= RELEVANCE_FLOOR]
     if not about:
         return []
@@ -77,11 +85,20 @@ def answer_question(
     if count <= 0:
         return []
     pool = pool_sentences(articles)
-    relevance = _relevance(question, pool.terms)
-    coverage = _coverage(question, pool.terms)
-    relevant = [i for i, c in enumerate(coverage) if c >= RELEVANCE_FLOOR]
+    wanted = pool.text_terms(question)
+    terms = pool.terms
+    relevance = _relevance(wanted, terms)
+    coverage = _coverage(wanted, terms)
+    relevant = [
+        i
+        for i, c in enumerate(coverage)
+        if c >= RELEVANCE_FLOOR
+        and not (
+            pool.sentences[i].raw > 0 and depends_on_previous(pool.sentences[i].text, pool.language)
+        )
+    ]
     if not relevant:
-        return _about_in_titles(question, articles, count)
+        return _about_in_titles(wanted, pool, articles, count)
     similarity = pool.similarity()
     central = centrality(similarity)
     scores = [

@@ -48,12 +48,19 @@ def summarize_document(document: Document, count: int, algorithm: str = "news") 
 
 
 def summarize(
-    text: str, *, title: str | None = None, sentences: int = 3, algorithm: str = "news"
+    text: str,
+    *,
+    title: str | None = None,
+    sentences: int = 3,
+    algorithm: str = "news",
+    language: str | None = None,
 ) -> list[str]:
-    """The `sentences` best sentences of an article (boilerplate dropped), in document order."""
+    """The `sentences` best sentences of an article (boilerplate dropped), in document order.
+
+    `language`: ISO code or name of the text; None: guessed (`news`), English otherwise."""
     algorithm = check_algorithm(algorithm)
     try:
-        document = prepare_document(text, title)
+        document = prepare_document(text, title, language)
     except Exception:
         logger.exception("could not split a %d-character text into sentences", len(str(text)))
         return []

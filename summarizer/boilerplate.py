@@ -260,13 +260,18 @@ def _is_shouting(text: str) -> bool:
     return len(text) >= 15 and text.isupper()
 
 
-def clean_paragraphs(text: str, title: str | None = None) -> list[list[tuple[str, list[str]]]]:
-    """Paragraphs of (sentence, its words): boilerplate, repeated title and duplicates removed."""
+def clean_paragraphs(
+    text: str, title: str | None = None, language: str | None = None
+) -> list[list[tuple[str, list[str]]]]:
+    """Paragraphs of (sentence, its words): boilerplate, repeated title and duplicates removed.
+
+    `language` (ISO code or name, None: English) decides how sentences are split; the rules'
+    phrases are English and simply never match another language's furniture."""
     title_key = " ".join(words(title)).lower() if title else ""
     seen: set[str] = set()
     paragraphs: list[list[tuple[str, list[str]]]] = []
     for paragraph in split_paragraphs(text):
-        sentences = [(s, words(s)) for s in split_paragraph(paragraph)]
+        sentences = [(s, words(s)) for s in split_paragraph(paragraph, language)]
         flagged = [boilerplate_kind(s, tokens) is not None for s, tokens in sentences]
         flagged_chars = sum(len(s) for (s, _), bad in zip(sentences, flagged, strict=True) if bad)
         # A paragraph that is mostly furniture (a legal block, a link list) goes whole: its

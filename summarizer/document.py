@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from summarizer.boilerplate import clean_paragraphs
+from summarizer.words import language_code
 
 # Larger inputs are cut here: a real article is far shorter, and the cut keeps one huge
 # scraped page from stalling a worker.
@@ -27,6 +28,7 @@ class Document:
 
     title: str | None
     sentences: tuple[Sentence, ...]
+    language: str = ""  # ISO 639-1 code when the caller gave one; "" = unknown (guessed)
 
     @property
     def texts(self) -> list[str]:
@@ -44,15 +46,16 @@ class Document:
         return grouped
 
 
-def prepare_document(text: str, title: str | None = None) -> Document:
-    """Clean the text (boilerplate, repeated title) and split it into candidate sentences."""
+def prepare_document(text: str, title: str | None = None, language: str | None = None) -> Document:
+    """Clean the text (boilerplate, repeated title) and split it into candidate sentences by
+    the rules of `language` (ISO code or name; None: unknown, split as English)."""
     if not isinstance(text, str):
         text = str(text or "")
     title = title.strip() or None if isinstance(title, str) else None
-    paragraphs = clean_paragraphs(text[:MAX_INPUT_CHARS], title)
+    paragraphs = clean_paragraphs(text[:MAX_INPUT_CHARS], title, language)
     sentences = tuple(
         Sentence(text=s, paragraph=p, position=i, words=tuple(tokens))
         for p, paragraph in enumerate(paragraphs)
         for i, (s, tokens) in enumerate(paragraph)
     )
-    return Document(title=title, sentences=sentences)
+    return Document(title=title, sentences=sentences, language=language_code(language))

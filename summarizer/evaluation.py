@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import logging
 import os
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 from summarizer.api import check_algorithm, summarize
 from summarizer.document import prepare_document
 from summarizer.sentences import split_sentences
+from summarizer.words import unicode_stem, unicode_words
 
 ORACLE = "oracle"
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
@@ -189,6 +192,14 @@ def rouge_tokens(text: str) -> list[str]:
     return _rouge_tokenizer().tokenize(text)
 
 
+def unicode_rouge_tokens(text: str, language: str | None) -> list[str]:
+    """ROUGE tokens for any language: NFC, lower case, `regex` \\w+ words, Snowball-stemmed
+    where the language has a Snowball stemmer (words over 3 letters). rouge-score's own
+    tokenizer keeps only [a-z0-9], which deletes Arabic, Greek, Hindi or Hebrew text and most
+    Vietnamese; every system and reference of a non-English comparison goes through this one."""
+    return [unicode_stem(w, language) for w in unicode_words(unicodedata.normalize("NFC", text))]
+
+
 def _ngram_f1(candidate: Counter[Any], reference: Counter[Any]) -> float:
     overlap = sum((candidate & reference).values())
     if not overlap:
@@ -266,3 +277,87 @@ def evaluate(
             if progress:
                 progress(ORACLE, done, len(articles))
     return result
+
+
+# --- multi-document data: stories told by several outlets ------------------------------------
+
+STORY_CORPORA = ("multiling2011", "cstnews", "vietnamese_mds")
+
+
+@dataclass
+class StoryCluster:
+    """One story in one language: its articles (cluster order) and its reference summaries."""
+
+    corpus: str
+    language: str
+    id: str
+    split: str  # "dev" or "test", by `story_split`
+    articles: list[Any]  # summarizer.pooling.StoryArticle
+    references: list[list[str]]
+
+    @property
+    def set_name(self) -> str:
+        """ "ml-<language>" for MultiLing 2011, else the corpus's name."""
+        return f"ml-{self.language}" if self.corpus == "multiling2011" else self.corpus
+
+
+def story_split(cluster_id: str) -> str:
+    """dev or test, by the first byte of md5(cluster id): stable, and the same cluster is on one
+    side in every language of MultiLing."""
+    return "dev" if hashlib.md5(cluster_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def load_story_clusters(
+    data_dir: Path, split: str | None = None, corpora: Sequence[str] = STORY_CORPORA
+) -> list[StoryCluster]:
+    """Every (cluster, language) of the multi-document corpora, or one split's. CSTNews's
+    references are its human abstracts; MultiLing's articles (all "Wikinews") count as
+    distinct sources."""
+    from summarizer.pooling import StoryArticle
+
+    clusters: list[StoryCluster] = []
+    for corpus in corpora:
+        with open(data_dir / f"{corpus}.jsonl", encoding="utf-8") as lines:
+            records = {raw["id"]: raw for raw in map(json.loads, lines)}
+        with open(data_dir / f"{corpus}.clusters.jsonl", encoding="utf-8") as lines:
+            for raw in map(json.loads, lines):
+                side = story_split(raw["cluster"])
+                if split and side != split:
+                    continue
+                field_ = "reference_abstracts" if corpus == "cstnews" else "reference_summaries"
+                references = [r["sentences"] for r in raw[field_] if r["sentences"]]
+                docs = [records[i] for i in raw["doc_ids"] if i in records]
+                articles = [
+                    StoryArticle(
+                        d["id"] if corpus == "multiling2011" else (d.get("source") or d["id"]),
+                        d.get("title") or "",
+                        d.get("text") or "",
+                        d.get("language") or raw["language"],
+                        d.get("date"),
+                    )
+                    for d in docs
+                ]
+                clusters.append(
+                    StoryCluster(
+                        corpus, raw["language"], raw["cluster"], side, articles, references
+                    )
+                )
+    return clusters
+
+
+def rouge_recall(
+    summary: Sequence[str], references: Sequence[Sequence[str]], language: str, budget: int
+) -> tuple[float, float]:
+    """ROUGE-1 and ROUGE-2 recall (0..1) of a summary cut to `budget` tokens
+    (`unicode_rouge_tokens`), the mean over the references."""
+    tokens = unicode_rouge_tokens(" ".join(summary), language)[:budget]
+    s1, s2 = Counter(tokens), Counter(pairwise(tokens))
+    r1, r2 = [], []
+    for reference in references:
+        ref = unicode_rouge_tokens(" ".join(reference), language)
+        g1, g2 = Counter(ref), Counter(pairwise(ref))
+        r1.append(sum((s1 & g1).values()) / max(sum(g1.values()), 1))
+        r2.append(sum((s2 & g2).values()) / max(sum(g2.values()), 1))
+    if not r1:
+        return (0.0, 0.0)
+    return sum(r1) / len(r1), sum(r2) / len(r2)

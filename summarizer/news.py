@@ -1,29 +1,33 @@
-"""`news`: our extractive method, a learned linear scorer plus redundancy-aware selection.
+"""`news`: our extractive method, a learned linear scorer plus readability-aware selection.
 
-A sentence's score is a weighted sum of its features (position, centrality, word overlap, title
-overlap, length, style; see `summarizer.features`). The weights themselves depend on the
-article's shape (`document_shape`), so one model serves wire-style articles of one-sentence
-paragraphs and magazine-style articles of long paragraphs. Selection is greedy maximal marginal
-relevance: each pick is penalised by its similarity to the sentences already picked.
+A sentence's score is a weighted sum of its features (position in sentences, centrality, word
+overlap, title overlap, length, style; see `summarizer.features`). The weights depend on the
+article's shape (`document_shape`: its length in sentences and its words per sentence, never its
+paragraphs), so one model serves short and long articles and text with or without paragraph
+breaks. Selection (`summarizer.selection.select_readable`) takes the set of sentences with the
+best total score under the readability rules (`summarizer.readability`): a sentence that leans
+on the one before it ("He added…", "But…", a quote whose speaker is not named) comes only with
+that sentence, and no two chosen sentences state the same fact; a redundancy penalty
+discourages overlap below that.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
 from summarizer.document import Document
 from summarizer.features import FEATURE_NAMES, SHAPE_NAMES, ArticleFeatures, article_features
-from summarizer.selection import select_sentences
+from summarizer.selection import same_fact_matrix, select_readable
 
 WEIGHTS_FILE = "news_weights.json"
-# Two sentences this similar (TF-ISF cosine) say the same thing; a summary holds one of them.
-DUPLICATE_SIMILARITY = 0.7
+DEPENDENT = FEATURE_NAMES.index("dependent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,7 @@ class NewsModel:
 
     weights: tuple[tuple[float, ...], ...]
     redundancy: float = 0.0
+    heads: int = 7  # exhaustive selection over the best `heads` sentences (and antecedents)
     budget_share: float = 1.0
     budget_weights: tuple[float, ...] = (0.0,) * len(FEATURE_NAMES)
 
@@ -54,6 +59,7 @@ class NewsModel:
         """The JSON object stored in news_weights.json."""
         return {
             "redundancy": self.redundancy,
+            "heads": self.heads,
             "budget": {
                 "share": self.budget_share,
                 "weights": {
@@ -81,6 +87,7 @@ def model_from_json(raw: Mapping[str, object]) -> NewsModel:
     return NewsModel(
         weights=weights,
         redundancy=float(raw.get("redundancy", 0.0)),  # type: ignore[arg-type]
+        heads=int(raw.get("heads", 7)),  # type: ignore[call-overload]
         budget_share=float(budget.get("share", 1.0)),
         budget_weights=tuple(float(budget_table.get(name, 0.0)) for name in FEATURE_NAMES),
     )
@@ -112,6 +119,16 @@ def score_sentences(
     return score_features(article_features(document), model, count)
 
 
+def pair_tables(features: ArticleFeatures) -> Callable[[list[int]], tuple[Any, Any]]:
+    """(cosine matrix, same-fact matrix) of a list of sentences, from one matrix product."""
+
+    def tables(candidates: list[int]) -> tuple[Any, Any]:
+        cosine, shared, sizes = features.pair_matrices(candidates)
+        return cosine, same_fact_matrix(shared, sizes)
+
+    return tables
+
+
 def summarize_news(document: Document, count: int, model: NewsModel | None = None) -> list[str]:
     """The `count` best sentences of the document by the news model, in document order."""
     if not document.sentences or count <= 0:
@@ -119,11 +136,13 @@ def summarize_news(document: Document, count: int, model: NewsModel | None = Non
     model = model or load_model()
     features = article_features(document)
     scores = score_features(features, model, count)
-    chosen = select_sentences(
+    dependent = features.rows[:, DEPENDENT].astype(bool).tolist()
+    chosen = select_readable(
         scores,
-        features.similarity,
         count,
+        dependent=dependent,
+        pair_tables=pair_tables(features),
         redundancy=model.redundancy,
-        duplicate=DUPLICATE_SIMILARITY,
+        heads=model.heads,
     )
-    return [document.sentences[i].text for i in sorted(chosen)]
+    return [document.sentences[i].text for i in chosen]

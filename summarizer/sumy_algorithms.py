@@ -42,8 +42,8 @@ STIGMA_WORDS = ("advertisement", "subscribe", "newsletter", "click", "copyright"
 _SUMY_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
 
 
-class NupunktTokenizer:
-    """The tokenizer interface sumy expects (`to_sentences`, `to_words`), backed by nupunkt."""
+class SumyTokenizer:
+    """The tokenizer interface sumy expects (`to_sentences`, `to_words`), on our sentence rules."""
 
     language = LANGUAGE
 
@@ -57,8 +57,8 @@ class NupunktTokenizer:
 
 
 @cache
-def _tokenizer() -> NupunktTokenizer:
-    return NupunktTokenizer()
+def _tokenizer() -> SumyTokenizer:
+    return SumyTokenizer()
 
 
 @cache

@@ -10,9 +10,9 @@ import pytest
 
 from bot.redaction import forget_secrets, redact, remember_secret
 from sandbox.fake_bot_api import FakeBotAPI
+from sandbox.processes import CliProcess, cli_environment, run_cli
 from storage.clock import utcnow
 from storage.db import Database
-from tests.bot.cli_process import CliProcess, cli_environment, run_cli
 from tests.bot.conftest import (
     FakeClock,
     RunningBot,

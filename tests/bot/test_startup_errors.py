@@ -13,7 +13,7 @@ import pytest
 from bot.redaction import forget_secrets
 from cli import main
 from sandbox.fake_bot_api import FakeBotAPI
-from tests.bot.cli_process import cli_environment, run_cli
+from sandbox.processes import cli_environment, run_cli
 
 TOKEN = "555000111:AAE" + "k" * 32
 PASSWORD = "hunter2-secret"

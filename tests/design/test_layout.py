@@ -1,10 +1,12 @@
 """The package rules of the design, read from the source so they stay true.
 
-- summarizer/ and storage/ import nothing of ours but themselves;
+- summarizer/, storage/ and telemetry/ import nothing of ours but themselves; every package
+  may import telemetry/ (metrics, the ops server, log lines);
 - collector/ never imports bot/, and bot/ never imports collector/ (it is handed Protocols);
 - no production package imports cli/ (the wiring) or sandbox/ (the stand-ins);
 - each concept has one home: words, stems and stop words; the evaluation data's location;
   "host without www."; the dialect-specific INSERT; the Telegram-HTML parser; button rows;
+  the Prometheus metrics;
 - handlers decide inside a transaction and talk to Telegram after it.
 """
 
@@ -17,14 +19,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "cli", "collector", "sandbox", "storage", "summarizer")
-PRODUCTION = ("bot", "collector", "storage", "summarizer")
+PACKAGES = ("bot", "cli", "collector", "sandbox", "storage", "summarizer", "telemetry")
+PRODUCTION = ("bot", "collector", "storage", "summarizer", "telemetry")
 ALLOWED = {
-    "summarizer": {"summarizer"},
-    "storage": {"storage"},
-    "collector": {"collector", "storage", "summarizer"},
-    "bot": {"bot", "storage", "summarizer"},
-    "sandbox": {"sandbox", "collector", "storage", "summarizer"},
+    "summarizer": {"summarizer", "telemetry"},
+    "storage": {"storage", "telemetry"},
+    "telemetry": {"telemetry"},
+    "collector": {"collector", "storage", "summarizer", "telemetry"},
+    "bot": {"bot", "storage", "summarizer", "telemetry"},
+    "sandbox": {"sandbox", "collector", "storage", "summarizer", "telemetry"},
     "cli": set(PACKAGES),
 }
 
@@ -93,6 +96,11 @@ def _files_matching(pattern: str) -> list[str]:
             "the pooled story summary",
             r"def (pooled_summary|story_sentences)\b",
             ["summarizer/multidoc.py"],
+        ),
+        (
+            "a Prometheus metric",
+            r"\b(Counter|Gauge|Histogram|Info|Summary)\(\s*\"newsbrief_",
+            ["telemetry/metrics.py"],
         ),
     ],
 )

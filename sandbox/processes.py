@@ -1,8 +1,13 @@
-"""`newsbrief` in a child process, as an operator runs it: its output read while it runs."""
+"""`newsbrief` in a child process, as an operator runs it: its output read while it runs.
+
+Tests, benchmarks and the chaos run start real `newsbrief run --role …` processes with this, and
+kill, stop and restart them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -10,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[1]
 _MAIN = "import sys; from cli import main; sys.exit(main())"
 
 
@@ -32,8 +37,10 @@ class CliProcess:
     _readers: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, args: list[str], env: Mapping[str, str], cwd: Path) -> CliProcess:
-        """Start `newsbrief *args` with exactly `env`."""
+    async def start(
+        cls, args: list[str], env: Mapping[str, str], cwd: Path, *, log: Path | None = None
+    ) -> CliProcess:
+        """Start `newsbrief *args` with exactly `env` (its stderr also appended to `log`)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
@@ -43,12 +50,15 @@ class CliProcess:
             cwd=cwd,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            # Its own process group, so that kill() takes its worker processes too, as a
+            # container's or a systemd unit's kill does.
+            start_new_session=True,
         )
         running = cls(process)
         assert process.stdout is not None and process.stderr is not None
         running._readers = [
             asyncio.create_task(_collect(process.stdout, running.stdout)),
-            asyncio.create_task(_collect(process.stderr, running.stderr)),
+            asyncio.create_task(_collect(process.stderr, running.stderr, log)),
         ]
         return running
 
@@ -72,6 +82,11 @@ class CliProcess:
             await asyncio.gather(*self._readers)
         return code
 
+    def kill(self) -> None:
+        """SIGKILL to the process and its children (its worker pool): no clean stop."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
     async def stop(self, within: float = 30.0) -> int:
         """SIGTERM (a clean stop) and the exit code."""
         if self.process.returncode is None:
@@ -79,14 +94,21 @@ class CliProcess:
         try:
             return await self.wait(within)
         except TimeoutError:
-            self.process.kill()
+            self.kill()
             await self.process.wait()
             raise
 
 
-async def _collect(stream: asyncio.StreamReader, into: list[str]) -> None:
+async def _collect(stream: asyncio.StreamReader, into: list[str], log: Path | None = None) -> None:
     while line := await stream.readline():
         into.append(line.decode("utf-8", "replace"))
+        if log is not None:
+            _append(log, into[-1])
+
+
+def _append(log: Path, text: str) -> None:
+    with log.open("a", encoding="utf-8") as copy:
+        copy.write(text)
 
 
 async def run_cli(
