@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +28,8 @@ from storage.migrate import (
 from storage.process_lock import DatabaseInUseError
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def load_cli_settings() -> Settings:
@@ -74,11 +78,30 @@ def database_errors(url: str) -> Iterator[None]:
         ) from exc
 
 
+# A connection dropped mid-statement at start-up (a failover, an administrator's
+# pg_terminate_backend) is tried again this many times before the process gives up.
+_START_RETRIES = 3
+
+
+def retry_dropped_connection(action: Callable[[], T]) -> T:
+    """`action()`, again after a second or two if the server dropped the connection under it;
+    any other error (refused connection, wrong password) goes up at once."""
+    for attempt in range(_START_RETRIES):
+        try:
+            return action()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or attempt == _START_RETRIES - 1:
+                raise
+            log.warning("the database dropped the connection at start-up; trying again")
+            time.sleep(1.0 + attempt)
+    raise AssertionError("unreachable")
+
+
 def migrate(url: str) -> None:
     """Check the database URL, then bring the schema up to date (StartupError if unreachable)."""
     check_database_url(url)
     with database_errors(url):
-        upgrade(url)
+        retry_dropped_connection(lambda: upgrade(url))
 
 
 def require_schema(url: str) -> None:
@@ -87,7 +110,7 @@ def require_schema(url: str) -> None:
     check_database_url(url)
     with database_errors(url):
         try:
-            require_current_schema(url)
+            retry_dropped_connection(lambda: require_current_schema(url))
         except SchemaMismatchError as exc:
             raise StartupError(str(exc)) from exc
 

@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.redaction import forget_secrets
 from cli import main
+from cli.common import retry_dropped_connection
 from sandbox.fake_bot_api import FakeBotAPI
 from sandbox.processes import cli_environment, run_cli
+from storage.db import sync_url
 
 TOKEN = "555000111:AAE" + "k" * 32
 PASSWORD = "hunter2-secret"
@@ -48,8 +51,8 @@ def _assert_one_line(stderr: str, *expected: str) -> str:
     assert stderr.count("\n") == 1 and stderr.startswith("newsbrief: "), stderr
     assert "Traceback" not in stderr and TOKEN.split(":")[1] not in stderr
     assert PASSWORD not in stderr
-    for text in expected:
-        assert text in stderr
+    for wanted in expected:
+        assert wanted in stderr
     return stderr
 
 
@@ -140,3 +143,24 @@ def test_a_database_url_of_an_unknown_kind_names_the_variable(
     monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", "mysql://u:pw@localhost/news")
     assert main(["db", "status"]) == 2
     _assert_one_line(capsys.readouterr().err, "NEWSBRIEF_DATABASE_URL is invalid")
+
+
+@pytest.mark.postgres
+def test_a_connection_dropped_at_start_up_is_tried_again_not_fatal(pg_url: str) -> None:
+    # A failover or pg_terminate_backend while a process checks its schema must not make it
+    # exit (its supervisor would restart it, but a deployment should not flap on a blip).
+    attempts: list[int] = []
+
+    def check() -> int:
+        attempts.append(1)
+        engine = create_engine(sync_url(pg_url))
+        try:
+            with engine.connect() as connection:
+                if len(attempts) == 1:  # the server drops us mid-statement, once
+                    connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+                return int(connection.scalar(text("SELECT 1")) or 0)
+        finally:
+            engine.dispose()
+
+    assert retry_dropped_connection(check) == 1
+    assert len(attempts) == 2
