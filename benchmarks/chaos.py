@@ -5,9 +5,9 @@ and flooded at random moments while briefings fall due and feeds change.
     .venv/bin/python benchmarks/chaos.py --database-url postgresql://postgres@127.0.0.1/test
     .venv/bin/python benchmarks/chaos.py --subscribers 600 --waves 2 --seed 7   # a quick one
 
-It makes a database of its own next to the one named (dropped afterwards), prints what it did
-and the figures, and exits 1 if any pass criterion broke. NEWSBRIEF_TEST_DATABASE_URL is the
-default server.
+It makes a database of its own next to the one named (dropped afterwards unless
+--keep-database), prints what it did and the figures, and exits 1 if any pass criterion broke.
+NEWSBRIEF_TEST_DATABASE_URL is the default server.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from storage.migrate import upgrade
 
 
 @contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new, migrated database on the server of `server_url`, dropped at the end."""
+def scratch_database(server_url: str, keep: bool = False) -> Iterator[str]:
+    """A new, migrated database on the server of `server_url`, dropped at the end (unless
+    `keep`: then its URL is printed, to examine what the run left)."""
     name = f"newsbrief_chaos_{uuid.uuid4().hex[:10]}"
     admin = create_engine(sync_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -44,8 +45,11 @@ def scratch_database(server_url: str) -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"kept the run's database: {make_url(url).render_as_string()}", flush=True)
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -61,6 +65,9 @@ def main() -> int:
     parser.add_argument("--fault-every", type=float, default=defaults.fault_every)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--logs", type=Path, help="a directory for each process's log")
+    parser.add_argument(
+        "--keep-database", action="store_true", help="do not drop the run's database"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         parser.error("needs a PostgreSQL server: --database-url or NEWSBRIEF_TEST_DATABASE_URL")
@@ -79,7 +86,10 @@ def main() -> int:
     def report(line: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {line}", flush=True)
 
-    with scratch_database(args.database_url) as url, tempfile.TemporaryDirectory() as work:
+    with (
+        scratch_database(args.database_url, keep=args.keep_database) as url,
+        tempfile.TemporaryDirectory() as work,
+    ):
         if args.logs:
             args.logs.mkdir(parents=True, exist_ok=True)
         chaos = ChaosRun(plan, url, Path(work), report=report, logs=args.logs)
