@@ -97,9 +97,9 @@ class Collector:
         self._in_flight: dict[str, _SharedJob] = {}
         self._deadline = float(settings.feed_check_deadline_seconds)
         # SQLite has one writer: serialising write transactions here avoids lock timeouts.
-        # Feed writes of this process go one at a time: SQLite has one writer anyway, and on
-        # PostgreSQL they queue for the collectors' story lock (`_writing`).
-        self._write_lock = asyncio.Lock()
+        self._write_lock = asyncio.Lock() if db.dialect == "sqlite" else None
+        # Articles are placed in stories one transaction at a time (`_placing`).
+        self._place_lock = asyncio.Lock()
 
     async def __aenter__(self) -> Collector:
         self._fetcher = Fetcher(self._settings, resolver=self._resolver, transport=self._transport)
@@ -228,14 +228,25 @@ class Collector:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction; on PostgreSQL, the only one of any collector placing articles.
+        if self._write_lock is None:
+            async with self._db.session() as session:
+                yield session
+            return
+        async with self._write_lock, self._db.session() as session:
+            yield session
+
+    @asynccontextmanager
+    async def _placing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that stores articles and places them in stories: one at a time
+        in this process and, on PostgreSQL, across every collector.
 
         Several collectors clustering at once would each miss the others' uncommitted stories
         (an event split in two) and lock story rows in different orders (deadlocks when one
         merges stories). Under the lock, the clusterer first catches up with what the others
-        committed, so every article is placed against every story stored before it.
+        committed, so every article is placed against every story stored before it. Claims,
+        failures and other writes do not wait for it.
         """
-        async with self._write_lock, self._db.session() as session:
+        async with self._place_lock, self._writing() as session:
             if self._db.dialect == "postgresql":
                 await session.execute(XACT_LOCK, {"key": STORY_LOCK})
                 await self._catch_up(session)
@@ -378,7 +389,7 @@ class Collector:
                 now, interval, max_age=cache_max_age(fetched.headers), ttl=parsed.ttl_seconds
             )
             etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
-        async with self._writing() as session:
+        async with self._placing() as session:
             await record_feed_success(
                 session,
                 feed.id,

@@ -62,6 +62,7 @@ class SendBudget:
 
     def __init__(self, db: Database, per_second: float) -> None:
         self.db = db
+        self.per_second = per_second
         self.every = 1.0 / per_second
         metrics.set_send_budget(0.0, per_second)
 
@@ -80,8 +81,8 @@ class SendBudget:
                 wait, granted, chat_free_in = (await connection.execute(_RESERVE, params)).one()
             wait = float(wait or 0.0)
             # In use: the messages of every process booked within the coming second, per second.
-            per_second = 1.0 / self.every
-            metrics.set_send_budget(min(per_second, max(wait + self.every, 0.0) * per_second))
+            booked = max(wait + self.every, 0.0) * self.per_second
+            metrics.set_send_budget(min(self.per_second, booked))
             if granted:
                 break
             await asyncio.sleep(max(float(chat_free_in or 0.0), 0.0))
