@@ -1,6 +1,6 @@
 """Story clustering (issue 12): quality on real multi-outlet news, and speed as it grows.
 
-    nice -n 10 .venv/bin/python benchmarks/bench_clustering.py [--tune] [--loco]
+    nice -n 10 .venv/bin/python benchmarks/bench_clustering.py [--train] [--loco]
         [--sizes 1000,10000] [--workers 2] [--quick]
 
 1. Quality. Every stream of `sandbox/clustering_streams.py` (multiling2011 in seven languages,
@@ -10,10 +10,10 @@
    - `previous`: the clusterer shipped before issue 12 (`sandbox/clustering_previous.py`),
    - `single-link`: plain TF-IDF single-link, its threshold chosen on dev (text and headlines
      apart) in the same run,
-   - `product`: `collector.clustering.StoryClusterer` with its shipped settings.
-   `--tune` first prints the dev grid the shipped settings were chosen from (and uses its best).
-2. `--loco`: leave one corpus out: the product's settings chosen on every other corpus (both
-   halves; the dense stream left out too when it holds the corpus), scored on the held-out one.
+   - `product`: `collector.clustering.StoryClusterer` with its shipped model
+     (`collector/story_model.json`); `--train` trains one on the dev halves first.
+2. `--loco`: leave one corpus out: the model trained on every other corpus's dev half (the
+   dense stream left out too when it holds the corpus), scored on the held-out one.
 3. Speed: clustering N articles of the dense day (tokenising and telling the language
    included), repeated a week apart, on one core; CPU time per article.
 
@@ -29,72 +29,24 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, fields, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from collector.clustering import SETTINGS, Settings
+from collector import story_model
 from sandbox import clustering_baselines as baselines
+from sandbox import clustering_train as trainer
 from sandbox.clustering_measure import (
     Result,
     evaluate,
     event_f1,
-    grid,
     text_objective,
     title_objective,
-    tune,
     tune_single_link,
 )
 from sandbox.clustering_streams import Item, Stream, data_dir, dense_stream, streams
 
-TEXT_GRID = {
-    "threshold": (0.2, 0.25, 0.3),
-    "near_factor": (0.75, 1.0),
-    "average_floor": (0.2, 0.25, 0.3),
-    "story_weight": (0.0, 1.0),
-}
-TITLE_GRID = {"title_threshold": (0.15, 0.2, 0.25, 0.3)}
-LOCO_GRID = {
-    "threshold": (0.2, 0.25, 0.3),
-    "average_floor": (0.2, 0.25),
-    "story_weight": (0.0, 1.0),
-}
 SINGLE_LINK_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
-TUNED = ("threshold", "near_factor", "average_floor", "story_weight", "title_threshold")
-
-
-def shipped() -> dict[str, object]:
-    """The shipped values of the tuned settings."""
-    return {k: v for k, v in asdict(SETTINGS).items() if k in TUNED}
-
-
-def _merge_average(settings: dict[str, object]) -> dict[str, object]:
-    """Stories merge at the same member floor as articles join (one parameter in the grid)."""
-    if "average_floor" in settings:
-        return {**settings, "merge_average": settings["average_floor"]}
-    return settings
-
-
-def tuned_settings(dev: Sequence[Stream], workers: int, verbose: bool) -> dict[str, object]:
-    """The best full-text grid point on dev, then the best headline threshold with it."""
-
-    def report(settings: dict[str, object], value: float) -> None:
-        if verbose:
-            shown = ", ".join(f"{k}={v}" for k, v in settings.items() if k in TUNED)
-            print(f"  dev grid: {shown}: objective {value:.3f}", flush=True)
-
-    text = [s for s in dev if s.kind == "text"]
-    titles = [s for s in dev if s.kind == "title"]
-    if not titles:  # headlines held out: their threshold is chosen on the texts' titles
-        titles = [
-            replace(s, kind="title", items=tuple(replace(i, text="") for i in s.items))
-            for s in text
-            if s.corpus not in ("dense", "republished")
-        ]
-    candidates = [_merge_average(c) for c in grid(TEXT_GRID if verbose else LOCO_GRID)]
-    best, _ = tune(text, candidates, text_objective, None, workers, report)
-    best, _ = tune(titles, grid(TITLE_GRID), title_objective, best, workers, report)
-    return best
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -166,19 +118,19 @@ def print_summary(results: dict[str, list[Result]]) -> None:
 
 
 def leave_one_out(everything: Sequence[Stream], workers: int) -> None:
-    """Settings chosen without each corpus, scored on it (both halves)."""
-    print("\nleave one corpus out (settings chosen on the other corpora, both halves)")
+    """The model trained without each corpus (its dev half, and the dense day that holds
+    it), scored on both of its halves."""
+    print("\nleave one corpus out (model trained on the other corpora's dev halves)")
     for held in ("cstnews", "vietnamese_mds", "multiling", "uci"):
         train = [
             s
             for s in everything
-            if s.corpus != held and not (s.corpus == "dense" and held != "uci")
+            if s.split == "dev" and s.corpus != held and not (s.corpus == "dense" and held != "uci")
         ]
-        chosen = tuned_settings(train, workers, verbose=False)
+        model = trainer.train(train, workers, verbose=False)
         held_out = [s for s in everything if s.corpus == held]
-        found = evaluate("product", held_out, chosen, chosen, workers)
-        shown = ", ".join(f"{k}={v}" for k, v in chosen.items() if k in TUNED)
-        print(f"  without {held}: {shown}")
+        found = evaluate("product", held_out, {"model": model}, {"model": model}, workers)
+        print(f"  without {held}: join at {model.join}, headlines at {model.title_join}")
         for r in sorted(found, key=lambda r: (r.stream, r.split)):
             print(f"     {r.split:<4} {r.stream:<15} {_row(r)} {_target(r)}")
 
@@ -221,7 +173,7 @@ def speed(folder: Path, sizes: Sequence[int]) -> None:
 def main() -> int:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--tune", action="store_true", help="print the dev grid and use its best")
+    parser.add_argument("--train", action="store_true", help="train the model first (dev)")
     parser.add_argument("--loco", action="store_true", help="leave one corpus out")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--workers", type=int, default=2)
@@ -234,12 +186,11 @@ def main() -> int:
     everything = streams(folder)
     dev = [s for s in everything if s.split == "dev"]
     started = time.time()
-    settings = shipped()
-    if args.tune:
-        print("dev grid (full-text objective: clustering_measure.text_objective)")
-        settings = tuned_settings(dev, args.workers, verbose=True)
-        print(f"chosen on dev: {settings}")
-    product = _merge_average(settings)
+    model = story_model.load()
+    if args.train:
+        print("training on the dev halves (sandbox/clustering_train.py)")
+        model = trainer.train(dev, args.workers)
+    product: dict[str, object] = {"model": model}
     results: dict[str, list[Result]] = {}
     results["product"] = evaluate("product", everything, product, product, args.workers)
     if not args.quick:
@@ -249,8 +200,7 @@ def main() -> int:
         results["single-link"] = evaluate(
             "single-link", everything, {"threshold": text}, {"threshold": title}, args.workers
         )
-    shown = {k: v for k, v in product.items() if k in {f.name for f in fields(Settings)}}
-    print(f"\nproduct settings: {shown}\n")
+    print(f"\nproduct: joins at {model.join}, headlines at {model.title_join}\n")
     print_table(results)
     print_summary(results)
     if args.loco:

@@ -14,19 +14,19 @@ stay telling however many reports repeat them.
 
 A new article is compared with the open stories of its language that share its most telling
 terms (an inverted index proposes them; a lookup costs the same whatever the size of the
-store). It joins the most similar story that passes two tests, else it starts a story:
-- its cosine with the story's profile reaches the threshold, which is lower for a story that
-  had a report moments ago (reports of one event come out together) and back to its full
-  height after a quiet spell;
-- its mean cosine with the story's latest members reaches `average_floor`: an article must
-  resemble the reports themselves, not only their blend, so a story of a running subject (a
-  campaign, a tournament) cannot keep absorbing each new episode through the words they share.
-When the story it joined (with the article) is as close to another open story as reports of
-one event are, profile to profile and member to member, the two are one event: the caller
-merges them into the older, which keeps its id.
+store). Each candidate is measured (`collector.story_model.Measures`: cosine with the story's
+profile and its latest members, terms in common, how far it stands out from the other
+candidates, how fresh, big, old and cohesive the story is) and a learned model gives the
+probability that the article reports it; the article joins the most probable story that
+passes, else it starts a story. A few floors hold whatever the model says (terms in common, a
+least cosine, and stricter ones while a language has too few stories for its weights to mean
+anything). When the article also passes another story and the two are, profile to profile
+and member to member, as alike as reports of one event, the caller merges them into the
+older, which keeps its id.
 
 A story stays open while reports keep coming: it closes `idle` after its latest article.
-Headline-only items (no text) are matched title to titles, with their own threshold.
+Headline-only items (and teasers too short to be texts) are matched title to titles, by
+their own model.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
+from collector.story_model import Measures, Model, load
 from summarizer.words import matching_terms, text_language
 
 WINDOW = timedelta(hours=48)
@@ -47,32 +48,32 @@ TEXT_CHARS = 4000
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """The clusterer's parameters. Chosen on the dev halves of the evaluation data
-    (`benchmarks/bench_clustering.py --tune`, docs/benchmarks.md): threshold, near_factor,
-    average_floor, story_weight and title_threshold; the rest were fixed beforehand."""
+    """The clusterer's parameters, fixed beforehand or kept from the grid chosen on the dev
+    halves before the model (docs/stories.md); whether an article joins a story is the
+    model's (`collector.story_model`)."""
 
-    threshold: float = 0.2  # full text: cosine of the article and the story's profile
-    near_factor: float = 0.75  # the threshold just after a report, as a share of the full one
-    half_life: timedelta = timedelta(hours=2)  # quiet after which half of that is undone
-    average_floor: float = 0.25  # mean cosine with the story's latest members
-    cohesion_factor: float = 0.7  # ... and this share of their mean cosine with each other
     members_checked: int = 8  # latest members an article is compared with
-    merge_factor: float = 1.25  # two stories merge when their profiles are this many
-    merge_average: float = 0.25  # thresholds alike and their latest members this alike
-    title_threshold: float = 0.2  # headline-only items: title against the story's titles
-    title_merge_factor: float = 1.0  # merging stories of headlines only
+    merge_similarity: float = 0.25  # two stories merge when their profiles are this alike
+    merge_average: float = 0.25  # ... and their latest members this alike on average
     story_weight: float = 1.0  # share of the IDF counted over open stories, not articles
-    min_shared: int = 3  # distinct terms an article must share with a story (2 for a title)
+    least_join: float = 0.12  # profile cosine a text needs to join a story at all
+    min_shared: int = 3  # distinct terms an article must share with a story (text)
+    warm_stories: int = 10  # open stories of a language before the model alone decides
+    cold_join: float = 0.2  # before: a text's profile cosine, at least
+    cold_title_join: float = 0.3  # ... a headline's with the story's titles (2 terms shared)
+    least_similarity: float = 0.06  # below this profile cosine, members are not compared
+    members_compared: int = 2  # ... nor beyond this many closest stories
     idle: timedelta = timedelta(hours=36)  # a story closes this long after its latest report
     prior: float = 50.0  # unseen stories in the IDF, at most (see _Background)
     prior_floor: float = 5.0  # ... and at least
     body_terms: int = 400  # the rest of a long article adds time, not tell-tale words
+    least_body_terms: int = 12  # distinct terms a text needs to be matched as a text
     title_terms: int = 60
     title_weight: int = 2  # the title's terms count this many more times in the body vector
-    max_terms: int = 200  # strongest terms kept in a story profile
+    max_terms: int = 120  # strongest terms kept in a story profile
     candidate_terms: int = 12  # an article's strongest terms propose candidate stories
     max_postings: int = 200  # newest stories scanned per term
-    max_candidates: int = 6  # candidate stories scored in full
+    max_candidates: int = 5  # candidate stories scored in full
 
 
 SETTINGS = Settings()
@@ -109,6 +110,10 @@ def terms(
     code = (language or "").strip().lower()[:2] or text_language(f"{title}\n{text[:2000]}")
     title_terms = tuple(matching_terms(title, code, settings.title_terms))
     body = tuple(matching_terms(text, code, settings.body_terms)) if text.strip() else ()
+    if len(set(body)) < settings.least_body_terms:
+        # A teaser of a line or two is matched as a headline: the text model learned its
+        # cosines on articles, and a dozen words make a cosine of a coincidence.
+        body = ()
     return ArticleTerms(code, title_terms, body)
 
 
@@ -189,7 +194,7 @@ class _Background:
         if self.added >= self._next_version:
             self.version += 1
             self.idf_memo = {}
-            self._next_version = self.added + max(1, len(self.recent) // 10)
+            self._next_version = self.added + max(1, len(self.recent) // 5)
 
     def story_terms(self, gained: Iterable[str], lost: Iterable[str]) -> None:
         """A story gained and lost terms (a new story gains all, a closed one loses all)."""
@@ -241,20 +246,27 @@ class _Profile:
         self.norm = 0.0
         self.norm_version = -1
 
-    def absorb(self, vector: dict[str, float], count: int, max_terms: int) -> None:
+    def absorb(self, vector: dict[str, float], count: int, max_terms: int) -> list[str]:
+        """Add the vector (of `count` articles); the terms dropped to stay small."""
         total = self.total
         for t, w in vector.items():
             total[t] = total.get(t, 0.0) + w
+        dropped: list[str] = []
         if len(total) > 2 * max_terms:  # a big story keeps its strongest terms: stays cheap
-            self.total = dict(sorted(total.items(), key=lambda i: -i[1])[:max_terms])
+            ranked = sorted(total.items(), key=lambda i: -i[1])
+            self.total = dict(ranked[:max_terms])
+            dropped = [t for t, _ in ranked[max_terms:]]
         self.count += count
         self.norm_version = -1
+        return dropped
 
-    def cosine(self, unit: dict[str, float], background: _Background) -> float:
-        """Cosine of a unit TF-IDF vector with this profile weighted by today's IDF."""
-        idf = background.idf
-        memo = background.idf_memo
+    def cosine(self, weighted: dict[str, float], background: _Background) -> float:
+        """Cosine of a unit TF-IDF vector with this profile weighted by today's IDF; the
+        vector comes with its weights multiplied by the IDF once more (`_times_idf`), which
+        is the profile's side of the product, so one article costs one IDF pass."""
         if self.norm_version != background.version:
+            idf = background.idf
+            memo = background.idf_memo
             total = 0.0
             for t, w in self.total.items():
                 i = memo.get(t)
@@ -263,34 +275,48 @@ class _Profile:
                 total += (w * i) ** 2
             self.norm = math.sqrt(total)
             self.norm_version = background.version
-        if not self.norm:
-            return 0.0
-        get = self.total.get
-        found = 0.0
-        for t, w in unit.items():
-            mine = get(t)
-            if mine is not None:
-                i = memo.get(t)
-                found += w * mine * (idf(t) if i is None else i)
-        return found / self.norm
+        return _dot(weighted, self.total) / self.norm if self.norm else 0.0
+
+
+def _times_idf(unit: dict[str, float], background: _Background) -> dict[str, float]:
+    """The vector's weights multiplied by the background's IDF (see `_Profile.cosine`)."""
+    idf = background.idf
+    memo = background.idf_memo
+    out = {}
+    for t, w in unit.items():
+        i = memo.get(t)
+        out[t] = w * (idf(t) if i is None else i)
+    return out
 
 
 class _Member:
-    """One of a story's latest members: its unit TF vector and, per background version, its
-    unit TF-IDF vector."""
+    """One of a story's latest members: its unit TF vectors (text, if it has one, and title)
+    and, per background version, their unit TF-IDF vectors."""
 
-    __slots__ = ("unit", "vector", "version")
+    __slots__ = ("head", "head_unit", "head_version", "text", "unit", "vector", "version")
 
-    def __init__(self, vector: dict[str, float]) -> None:
-        self.vector = vector
+    def __init__(self, head: dict[str, float], body: dict[str, float]) -> None:
+        self.text = bool(body)
+        self.vector = body or head
+        self.head = head
         self.unit: dict[str, float] = {}
         self.version = -1
+        self.head_unit: dict[str, float] = {}
+        self.head_version = -1
 
     def weighted(self, background: _Background) -> dict[str, float]:
         if self.version != background.version:
             self.unit = _weighted_unit(self.vector, background)
             self.version = background.version
         return self.unit
+
+    def weighted_head(self, background: _Background) -> dict[str, float]:
+        if not self.text:
+            return self.weighted(background)
+        if self.head_version != background.version:
+            self.head_unit = _weighted_unit(self.head, background)
+            self.head_version = background.version
+        return self.head_unit
 
 
 def _weighted_unit(vector: dict[str, float], background: _Background) -> dict[str, float]:
@@ -335,12 +361,19 @@ class _Story:
     def terms(self) -> set[str]:
         return self.body.total.keys() | self.head.total.keys()
 
+    def has_term(self, t: str) -> bool:
+        return t in self.body.total or t in self.head.total
+
 
 @dataclass(slots=True)
 class _Candidate:
     story: _Story
     similarity: float
     passed: bool
+    text: bool  # compared text to text (else title to titles)
+    measures: Measures
+    features: list[float] = field(default_factory=list)
+    probability: float = 0.0
 
 
 class StoryClusterer:
@@ -352,7 +385,12 @@ class StoryClusterer:
     """
 
     def __init__(
-        self, *, window: timedelta = WINDOW, settings: Settings = SETTINGS, **overrides: object
+        self,
+        *,
+        window: timedelta = WINDOW,
+        settings: Settings = SETTINGS,
+        model: Model | None = None,
+        **overrides: object,
     ) -> None:
         unknown = set(overrides) - {f.name for f in fields(Settings)}
         if unknown:
@@ -368,6 +406,8 @@ class StoryClusterer:
         self._pruned_at: datetime | None = None
         self._postings_pruned_at: datetime | None = None
         self._last: tuple[ArticleTerms | None, dict[str, float], dict[str, float]] = (None, {}, {})
+        self._last_unit: tuple[ArticleTerms | None, int, dict[str, float]] = (None, -1, {})
+        self.model: Model = load() if model is None else model
         self.last_article_id = 0
 
     def __contains__(self, article_id: object) -> bool:
@@ -392,6 +432,16 @@ class StoryClusterer:
             self._last = (article, head, body)
         return head, body
 
+    def _unit(self, article: ArticleTerms, background: _Background) -> dict[str, float]:
+        """The article's unit TF-IDF vector (of its text, else its title), kept for the next
+        call while the weights stand (matching, then adding it)."""
+        last, version, unit = self._last_unit
+        if last is not article or version != background.version:
+            head, body = self._vectors(article)
+            unit = _weighted_unit(body or head, background)
+            self._last_unit = (article, background.version, unit)
+        return unit
+
     def _background(self, language: str) -> _Background:
         found = self._backgrounds.get(language)
         if found is None:
@@ -403,12 +453,13 @@ class StoryClusterer:
 
     # -- matching -----------------------------------------------------------------------------
 
-    def _candidates(self, article: ArticleTerms, at: datetime) -> list[_Candidate]:
-        """The open stories sharing the article's most telling terms, scored and tested."""
+    def candidates(self, article: ArticleTerms, at: datetime) -> list[_Candidate]:
+        """The open stories sharing the article's most telling terms, measured and judged
+        (pure)."""
         s = self.settings
         background = self._background(article.language)
         head, body = self._vectors(article)
-        unit = _weighted_unit(body or head, background)
+        unit = self._unit(article, background)
         if not unit:
             return []
         unit_head = _weighted_unit(head, background) if body else unit
@@ -418,62 +469,97 @@ class StoryClusterer:
             for story_id in self._postings.get((language, t), ())[-s.max_postings :]:
                 hits[story_id] += w
         oldest = at - self.idle
-        found: list[_Candidate] = []
+        scored: list[tuple[float, _Story, bool]] = []
+        against = {True: _times_idf(unit, background)}
+        against[False] = _times_idf(unit_head, background) if body else against[True]
         for story_id, _ in hits.most_common(s.max_candidates):
             story = self._stories.get(story_id)
             if story is None or story.last_at < oldest:
                 continue
-            if body and story.body.count:
-                similarity = story.body.cosine(unit, background)
-                # Reports of one event come out together: a story that had a report moments
-                # ago takes a looser match than one quiet for hours.
-                quiet = max(0.0, (at - story.last_at) / s.half_life)
-                threshold = s.threshold * (1.0 - (1.0 - s.near_factor) * 0.5**quiet)
-                passed = (
-                    similarity >= threshold
-                    and _shared(unit, story.body.total) >= s.min_shared
-                    and self._resembles_members(story, unit)
-                )
+            text = bool(body and story.body.count)
+            profile = story.body if text else story.head
+            scored.append((profile.cosine(against[text], background), story, text))
+        # Only the closest stories are compared member by member (the costly part): the
+        # others cannot win, and the model reads their members as no closer than the profile.
+        scored.sort(key=lambda x: -x[0])
+        found = [
+            self._measure(
+                story,
+                similarity,
+                unit if text else unit_head,
+                text,
+                at,
+                background,
+                rank < s.members_compared and similarity >= s.least_similarity,
+            )
+            for rank, (similarity, story, text) in enumerate(scored)
+        ]
+        self.model.judge(found, len(unit))
+        # Until a language has enough stories, its term weights cannot tell a name from a
+        # common word (a town paper's first items all share the town): joins then need the
+        # evidence the rules before the model asked for.
+        cold = background.story_count < s.warm_stories
+        for c in found:
+            # Whatever the model makes of the context, an article must share this much with a
+            # story: a sparse day's lone candidate at 0.1 is a shared subject, not an event.
+            if c.text:
+                least, shared = (s.cold_join if cold else s.least_join), s.min_shared
             else:
-                # Titles share a handful of words: no looser match for an active story, which
-                # would let one common word through.
-                similarity = story.head.cosine(unit_head, background)
-                passed = similarity >= s.title_threshold and _shared(
-                    unit_head, story.head.total
-                ) >= min(2, s.min_shared)
-            found.append(_Candidate(story, similarity, passed))
+                least, shared = (s.cold_title_join, 2) if cold else (0.0, 1)
+            c.passed = c.passed and c.similarity >= least and c.measures.shared >= shared
         return found
 
-    def _resembles_members(self, story: _Story, unit: dict[str, float]) -> bool:
-        """Whether the article (unit TF-IDF vector) is as close to the story's latest members,
-        on average, as reports of one event are, and nearly as close as they are to each
-        other (an outsider to a tight story is the next episode, not another report)."""
-        if not story.recent:
-            return True
-        s = self.settings
-        background = self._background(story.language)
-        mean = sum(_dot(unit, m.weighted(background)) for m in story.recent) / len(story.recent)
-        if mean < s.average_floor:
-            return False
-        if s.cohesion_factor and story.pair_count >= 3:
-            return mean >= s.cohesion_factor * story.pair_total / story.pair_count
-        return True
+    def _measure(
+        self,
+        story: _Story,
+        similarity: float,
+        unit: dict[str, float],
+        text: bool,
+        at: datetime,
+        background: _Background,
+        closely: bool,
+    ) -> _Candidate:
+        """How an article (unit TF-IDF vector of its text, or of its title: `text`) compares
+        with one open story (its profile `similarity`; and its latest members if `closely`)."""
+        members: list[float] = []
+        if closely:
+            if text:
+                members = [_dot(unit, m.weighted(background)) for m in story.recent if m.text]
+            else:
+                members = [_dot(unit, m.weighted_head(background)) for m in story.recent]
+        cohesion = story.pair_total / story.pair_count if story.pair_count else -1.0
+        return _Candidate(
+            story,
+            similarity,
+            False,
+            text,
+            Measures(
+                similarity,
+                sum(members) / len(members) if members else similarity,
+                max(members, default=similarity),
+                _shared(unit, (story.body if text else story.head).total),
+                max(0.0, (at - story.last_at).total_seconds() / 3600.0),
+                len(story.members),
+                cohesion,
+                (story.last_at - story.first_at).total_seconds() / 3600.0,
+            ),
+        )
 
     def best_match(self, article: ArticleTerms, at: datetime) -> Match | None:
         """The open story the article reports (None: a new story) and the stories it shows to
         be one event with it. Pure: nothing is remembered until `add`."""
-        found = self._candidates(article, at)
+        found = self.candidates(article, at)
         passed = [c for c in found if c.passed]
         if not passed:
             return None
-        best = max(passed, key=lambda c: c.similarity)
+        best = max(passed, key=lambda c: c.probability)
         group = [best.story]
         for other in found:
-            # New evidence is what may link two stories: one the article barely resembles was
+            # New evidence is what may link two stories: one the article does not report was
             # not, and is not now, close to the one it joined.
             if (
                 other is not best
-                and other.similarity >= 0.5 * best.similarity
+                and other.passed
                 and self._one_event(best.story, other.story, article)
             ):
                 group.append(other.story)
@@ -487,15 +573,16 @@ class StoryClusterer:
         s = self.settings
         background = self._background(joined.language)
         head, body = self._vectors(article)
-        text = bool(joined.body.count and other.body.count and body)
-        mine, theirs = (joined.body, other.body) if text else (joined.head, other.head)
-        total = dict(mine.total)
-        for t, w in (body if text else head).items():
+        if not (joined.body.count and other.body.count and body):
+            # Headlines alone: a few shared words would chain a topic's stories together.
+            return False
+        total = dict(joined.body.total)
+        for t, w in body.items():
             total[t] = total.get(t, 0.0) + w
-        similarity = theirs.cosine(_weighted_unit(total, background), background)
-        if not text:
-            return similarity >= s.title_merge_factor * s.title_threshold
-        if similarity < s.merge_factor * s.threshold:
+        similarity = other.body.cosine(
+            _times_idf(_weighted_unit(total, background), background), background
+        )
+        if similarity < s.merge_similarity:
             return False
         ours = [m.weighted(background) for m in joined.recent]
         ours.append(_weighted_unit(body, background))
@@ -521,31 +608,31 @@ class StoryClusterer:
             story = self._stories[story_id] = _Story(story_id, article.language, at)
             background.story_count += 1
         head, body = self._vectors(article)
-        before = story.terms()
-        if s.cohesion_factor and story.recent:
-            unit = _weighted_unit(body or head, background)
+        if story.recent:
+            unit = self._unit(article, background)
             story.pair_total += sum(_dot(unit, m.weighted(background)) for m in story.recent)
             story.pair_count += len(story.recent)
-        if body:
-            story.body.absorb(body, 1, s.max_terms)
-        story.head.absorb(head, 1, s.max_terms)
-        story.recent.append(_Member(body or head))
+        had = story.has_term
+        new = {t for t in (*body, *head) if not had(t)}
+        dropped = story.body.absorb(body, 1, s.max_terms) if body else []
+        dropped += story.head.absorb(head, 1, s.max_terms)
+        story.recent.append(_Member(head, body))
         while len(story.recent) > s.members_checked:
             story.recent.popleft()
         story.first_at = min(story.first_at, at)
         story.last_at = max(story.last_at, at)
         story.members.append(article_id)
         self._story_of[article_id] = story_id
-        self._index(story, before)
+        has = story.has_term
+        self._index(
+            story, [t for t in new if has(t)], {t for t in dropped if t not in new and not has(t)}
+        )
         background.add(article.body or article.title, at)
         self.forget_before(at - self.window)
 
-    def _index(self, story: _Story, before: set[str]) -> None:
+    def _index(self, story: _Story, gained: Iterable[str], lost: Iterable[str]) -> None:
         """Index the terms the story gained, and count its terms' change."""
         limit = self.settings.max_postings
-        after = story.terms()
-        gained = after - before
-        lost = before - after
         background = self._background(story.language)
         background.story_terms(gained, lost)
         for t in gained:
@@ -584,7 +671,8 @@ class StoryClusterer:
                 survivor.recent.popleft()
             for article_id in story.members:
                 self._story_of[article_id] = keep
-            self._index(survivor, before)
+            after = survivor.terms()
+            self._index(survivor, after - before, before - after)
 
     def forget_before(self, cutoff: datetime) -> None:
         """Stop counting the articles older than `cutoff`, and now and then close the stories

@@ -4,7 +4,6 @@ objective, grids on the dev half and leave-one-corpus-out (used by
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -112,32 +111,6 @@ def title_objective(results: Sequence[Result]) -> float:
         if r.kind == "title"
     ]
     return statistics.fmean(values) if values else 0.0
-
-
-def grid(space: dict[str, Sequence[object]]) -> list[Settings]:
-    """Every combination of the values."""
-    keys = list(space)
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*space.values())]
-
-
-def tune(
-    streams: Sequence[Stream],
-    candidates: Sequence[Settings],
-    objective: Callable[[Sequence[Result]], float],
-    base: Settings | None = None,
-    workers: int = 1,
-    report: Callable[[Settings, float], None] | None = None,
-) -> tuple[Settings, float]:
-    """The candidate settings with the best objective on `streams`."""
-    best: tuple[float, Settings] = (-1e9, {})
-    for candidate in candidates:
-        settings = {**(base or {}), **candidate}
-        value = objective(evaluate("product", streams, settings, settings, workers))
-        if report is not None:
-            report(settings, value)
-        if value > best[0]:
-            best = (value, settings)
-    return best[1], best[0]
 
 
 def tune_single_link(

@@ -160,20 +160,40 @@ FINAL = (
 )
 
 
-def test_a_big_running_story_does_not_swallow_the_next_episode() -> None:
+OTHER_MATCH = (
+    "Harwick edge Lowmoor in five-goal thriller",
+    "Harwick Town beat Lowmoor City 3-2 at the Riverside Ground on Saturday to climb to third "
+    "in the league. Dev Patel scored twice, including a late penalty after a foul on Ben Ortiz, "
+    "and the manager praised a remarkable comeback from a goal down. Lowmoor's striker hit the "
+    "post in the 88th minute.",
+)
+
+
+def _semi_final() -> StoryClusterer:
     clusterer = StoryClusterer()
     for n, (title, text) in enumerate(SEMI_FINAL, start=1):
         story, _ = clusterer.assign(n, title, text, _at(n / 4), n)
         assert n == 1 or story == 1, f"report {n} of the semi-final"
-    # The final shares the competition, a team, its manager and its striker with the eight
-    # reports: it is the next episode, its own story.
-    assert clusterer.assign(20, *FINAL, _at(3), 20) == (20, None)
+    return clusterer
+
+
+def test_a_big_story_does_not_swallow_another_match_of_its_sport() -> None:
+    # Goals, a penalty, a manager, a comeback, the 88th minute: the words of every match
+    # report, but other teams and players. It is its own story.
+    assert _semi_final().assign(20, *OTHER_MATCH, _at(3), 20) == (20, None)
+
+
+def test_the_next_episode_of_a_running_story_joins_it_while_it_is_fresh() -> None:
+    # The final, hours later, names the competition, the team, its manager and its striker:
+    # one running story, as the reports of a topic in MultiLing are (docs/stories.md).
+    story, match = _semi_final().assign(20, *FINAL, _at(3), 20)
+    assert story == 1 and match is not None
 
 
 def test_stories_one_report_shows_to_be_one_event_are_merged_into_the_older() -> None:
     # Two partial reports too different to join each other, then a full one close to both
     # (looser settings than the shipped ones, so that three short texts are enough).
-    clusterer = StoryClusterer(threshold=0.2, average_floor=0.15, merge_average=0.15)
+    clusterer = StoryClusterer(merge_similarity=0.2, merge_average=0.15, warm_stories=0)
     collision = (
         "Marisol ferry hits Kestrel Star",
         "The passenger ferry Marisol struck the cargo ship Kestrel Star in thick fog at the "
@@ -217,12 +237,43 @@ PT_OTHER = (
 )
 
 
+# A town paper's other news of the days before: every story names the town (and the river).
+PT_LOCAL = [
+    (
+        "Escola municipal de Pedra Alta ganha laboratório de ciências",
+        "A Escola Municipal Dom Pedro, em Pedra Alta, inaugurou nesta segunda-feira um "
+        "laboratório de ciências com 30 microscópios. A secretária de Educação, Lúcia Prado, "
+        "disse que outras quatro escolas receberão laboratórios até dezembro.",
+    ),
+    (
+        "Pedra Alta Futebol Clube vence clássico no estádio Barrancão",
+        "O Pedra Alta Futebol Clube venceu o Araguaia por 2 a 0 no domingo, no estádio "
+        "Barrancão, e assumiu a liderança do campeonato estadual. Os gols foram de Tiago Lemos "
+        "e Nilo Sousa.",
+    ),
+    (
+        "Preço do peixe sobe na feira de Pedra Alta",
+        "O quilo do tucunaré chegou a 38 reais na feira municipal de Pedra Alta, alta de 20% em "
+        "um mês. Pescadores do Tocantins atribuem o aumento à seca, que reduziu o nível do rio.",
+    ),
+    (
+        "Defesa Civil de Pedra Alta alerta para calor extremo",
+        "A Defesa Civil de Pedra Alta emitiu alerta de calor para esta semana, com máximas de "
+        "41 graus. A orientação é evitar exposição ao sol entre 10h e 16h e beber bastante água.",
+    ),
+]
+
+
 def test_reports_in_portuguese_join_and_apart_with_or_without_their_language() -> None:
     for language in ("pt", None):  # None: told from the text, as the collector does today
         clusterer = StoryClusterer()
+        for n, (title, text) in enumerate(PT_LOCAL, start=100):
+            clusterer.assign(n, title, text, _at(n - 110), n, language)
         first, _ = clusterer.assign(1, *PT_REPORTS[0], _at(0), 1, language)
         other, _ = clusterer.assign(2, *PT_OTHER, _at(1), 2, language)
         second, _ = clusterer.assign(3, *PT_REPORTS[1], _at(2), 3, language)
+        # The ferry's two reports are one story; the town's bridge, announced the next day on
+        # the same river, is not.
         assert (first, other, second) == (1, 2, 1), language
     assert StoryClusterer().terms(*PT_REPORTS[0]).language == "pt"
 

