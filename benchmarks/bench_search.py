@@ -167,7 +167,8 @@ async def bench_backend(
 
     async def like_scan(q: str) -> int:
         clauses = [
-            or_(Article.title.ilike(f"%{t}%"), Article.text.ilike(f"%{t}%")) for t in query_terms(q)
+            or_(Article.title.ilike(f"%{t}%"), Article.text.ilike(f"%{t}%"))
+            for t in query_terms(q)
         ]
         async with db.session() as session:
             found = await session.scalars(

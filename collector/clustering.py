@@ -572,7 +572,7 @@ class StoryClusterer:
         reports of one event: profile to profile, and their latest members on average."""
         s = self.settings
         background = self._background(joined.language)
-        head, body = self._vectors(article)
+        _, body = self._vectors(article)
         if not (joined.body.count and other.body.count and body):
             # Headlines alone: a few shared words would chain a topic's stories together.
             return False

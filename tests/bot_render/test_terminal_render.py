@@ -7,9 +7,7 @@ from sandbox.terminal_render import plain_text, render_buttons, render_message
 
 def test_links_show_their_address_and_entities_are_decoded() -> None:
     message = '<b>Fish &amp; chips</b> cost &lt;£5&gt; — <a href="https://x.example/a?b=1&amp;c=2">Harbor</a>'
-    assert (
-        render_message(message) == "Fish & chips cost <£5> — Harbor <https://x.example/a?b=1&c=2>"
-    )
+    assert render_message(message) == "Fish & chips cost <£5> — Harbor <https://x.example/a?b=1&c=2>"
 
 
 def test_colour_mode_styles_bold_and_restores_after() -> None:
