@@ -58,6 +58,8 @@ class Settings:
     story_weight: float = 1.0  # share of the IDF counted over open stories, not articles
     least_join: float = 0.12  # profile cosine a text needs to join a story at all
     min_shared: int = 3  # distinct terms an article must share with a story (text)
+    big_story: int = 12  # reports from which a story takes only articles like its members
+    big_story_floor: float = 0.2  # ... by this mean cosine with its latest members
     warm_stories: int = 10  # open stories of a language before the model alone decides
     cold_join: float = 0.2  # before: a text's profile cosine, at least
     cold_title_join: float = 0.3  # ... a headline's with the story's titles (2 terms shared)
@@ -495,19 +497,29 @@ class StoryClusterer:
             for rank, (similarity, story, text) in enumerate(scored)
         ]
         self.model.judge(found, len(unit))
-        # Until a language has enough stories, its term weights cannot tell a name from a
-        # common word (a town paper's first items all share the town): joins then need the
-        # evidence the rules before the model asked for.
         cold = background.story_count < s.warm_stories
         for c in found:
-            # Whatever the model makes of the context, an article must share this much with a
-            # story: a sparse day's lone candidate at 0.1 is a shared subject, not an event.
-            if c.text:
-                least, shared = (s.cold_join if cold else s.least_join), s.min_shared
-            else:
-                least, shared = (s.cold_title_join, 2) if cold else (0.0, 1)
-            c.passed = c.passed and c.similarity >= least and c.measures.shared >= shared
+            c.passed = c.passed and self._within_floors(c, cold)
         return found
+
+    def _within_floors(self, c: _Candidate, cold: bool) -> bool:
+        """The evidence a join needs whatever the model makes of the context.
+
+        - A text shares `min_shared` terms and a profile cosine of `least_join` with the
+          story: a sparse day's lone candidate at 0.1 is a shared subject, not an event.
+        - Until a language has `warm_stories` open stories its term weights cannot tell a name
+          from a common word (a town paper's first items all name the town): a text then
+          needs `cold_join`, a headline `cold_title_join` and 2 terms in common.
+        - A story of `big_story` reports takes only an article like its members (mean cosine
+          `big_story_floor`): an event's many reports repeat its facts, a running subject's
+          episodes chain on its vocabulary."""
+        s = self.settings
+        m = c.measures
+        if not c.text:
+            return not cold or (m.similarity >= s.cold_title_join and m.shared >= 2)
+        if m.shared < s.min_shared or m.similarity < (s.cold_join if cold else s.least_join):
+            return False
+        return len(c.story.members) < s.big_story or m.member_mean >= s.big_story_floor
 
     def _measure(
         self,
