@@ -58,6 +58,8 @@ ZONES = (
 )
 # Faults go on until the queue is empty after the last wave, or this long after it.
 FAULTS_AFTER_LAST_WAVE = timedelta(seconds=60)
+# A due wave is queued by the scheduler's next tick (every 2 s here): give it three.
+WAVE_QUEUED = timedelta(seconds=6)
 TOPICS = ("World", "Business", "Science", "Sport", "Culture", "Health")
 # fmt: off
 _WORDS = (
@@ -451,7 +453,7 @@ class ChaosRun:
                 if self.version < min(due_waves, len(self.wave_slots) - 1):
                     self._publish(server, self.version + 1)
                     self.report(f"feeds changed to version {self.version}")
-                if now >= last_wave and (
+                if now >= last_wave + WAVE_QUEUED and (
                     now - last_wave > FAULTS_AFTER_LAST_WAVE or await self._queue_empty(db)
                 ):
                     break
@@ -533,14 +535,20 @@ class ChaosRun:
         return int(cut or 0)
 
     async def _queue_empty(self, db: Database) -> bool:
+        """Whether the last wave is queued and nothing is left to send (an empty queue between
+        the waves, or before the scheduler's tick queued the last one, is not the end)."""
         async with db.session() as session:
             open_rows = await session.scalar(
                 select(func.count())
                 .select_from(Delivery)
                 .where(Delivery.status.in_(("pending", "sending")))
             )
-            rows = await session.scalar(select(func.count()).select_from(Delivery))
-        return not open_rows and bool(rows)
+            last_wave_rows = await session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.slot_at >= self.wave_slots[-1])
+            )
+        return not open_rows and bool(last_wave_rows)
 
     async def _settle(self, db: Database, base: str) -> None:
         """No more faults: every process finishes the queue and the feeds' newest items."""
