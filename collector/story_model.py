@@ -162,13 +162,25 @@ class Model:
             c.passed = c.probability >= (self.join if c.text else self.title_join)
 
 
+class ModelMismatch(ValueError):
+    """The stored weights were learned on other features than the code measures."""
+
+
 @lru_cache(maxsize=4)
 def load(path: Path = MODEL_PATH) -> Model:
-    """The shipped model (read once)."""
+    """The shipped model (read once); raises ModelMismatch when it was trained on other
+    features (retrain: `python -m sandbox.clustering_train`)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Model(
+    model = Model(
         Weights.from_json(data["text"]),
         Weights.from_json(data["title"]),
         float(data["join"]),
         float(data["title_join"]),
     )
+    for weights, names in ((model.text, TEXT_FEATURES), (model.title, TITLE_FEATURES)):
+        if weights.names != names:
+            raise ModelMismatch(
+                f"{path.name} was trained on {list(weights.names)}, the code measures "
+                f"{list(names)}: retrain with python -m sandbox.clustering_train"
+            )
+    return model
