@@ -241,7 +241,8 @@ def today_summaries(tree: Path, clusters: Sequence[Cluster]) -> dict[str, dict[s
 
 def locate(cluster: Cluster, summary: Sequence[str]) -> list[tuple[int, int, str]]:
     """(article, index among its sentences, text) of each summary sentence, as split by the
-    language's rules; a sentence found nowhere gets (-1, -1)."""
+    language's rules; a sentence found nowhere gets (-1, -1). An article's first sentence
+    may come without its dateline (`summarizer.pooling`): it is found by its ending."""
     found: list[tuple[int, int, str]] = []
     split = _article_sentences(cluster)
     for text in summary:
@@ -249,6 +250,9 @@ def locate(cluster: Cluster, summary: Sequence[str]) -> list[tuple[int, int, str
         for a, sentences in enumerate(split):
             if text in sentences:
                 where = (a, sentences.index(text))
+                break
+            if sentences and sentences[0].endswith(text):
+                where = (a, 0)
                 break
         found.append((*where, text))
     return found

@@ -38,6 +38,14 @@ MAX_SENTENCES_PER_ARTICLE = 60
 MIN_WORDS, MAX_WORDS = 8, 120
 _FINAL = regex.compile(r"[.!?…।॥؟;。][\"'”’»)\]]*$")
 _TEASER = regex.compile(r"(\.\.\.|…)[\"'”’»)\]]*$")
+# A wire dateline opening an article ("WASHINGTON (Reuters) - ", "LONDON, England (CNN) -- ",
+# "(CNN) -- "): who filed it from where, not what happened. A reader does not need it, and it
+# makes one outlet's lead look unlike another's report of the same fact. A bare place
+# ("SÃO PAULO - ") stays: without the agency it is as often the news's only "where".
+_DATELINE = regex.compile(
+    r"^(?:\p{Lu}[\p{Lu}\p{M}'’.\- ]{1,40}(?:,\s*[\p{L}\p{M} .]{1,30})?\s*)?"
+    r"\([^()]{1,40}\)\s*[-–—]{1,2}\s+(?=\p{Lu})"
+)
 _CREDIT = regex.compile(
     r"(?:\b(?:Ảnh|Photo|Foto|Φωτογραφία|Image|Crédit photo|Fotografia|Đồ họa)\s*:"
     r"|\((?:AP|AFP|Reuters) Photo)",
@@ -137,6 +145,8 @@ def _article_sentences(article: StoryArticle, number: int, language: str) -> lis
     for paragraph in split_paragraphs(article.text[:MAX_ARTICLE_CHARS]):
         for sentence in split_paragraph(paragraph, language):
             raw += 1
+            if raw == 0:
+                sentence = _DATELINE.sub("", sentence, count=1)
             tokens = unicode_words(sentence)
             if not MIN_WORDS <= len(tokens) <= MAX_WORDS:
                 continue

@@ -97,3 +97,26 @@ def test_other_languages_use_their_own_rules() -> None:
     summary = summarize_story(articles, 2)
     assert summary and not any(s.startswith("Ele ") for s in summary[:1])
     assert summarize_story(articles, 0) == []
+
+
+def test_a_wire_dateline_is_not_part_of_the_lead() -> None:
+    # Where the copy was filed is not news; left in, it also made one outlet's lead look
+    # unlike another's report of the same fact (the demo's barrier item said the vote twice).
+    body = (
+        "Northbridge will build a tidal barrier across the River Wend after its council "
+        "approved the £240 million project late on Wednesday. The barrier's eight steel gates "
+        "can close in less than an hour, the engineers said."
+    )
+    for dateline in ("NORTHBRIDGE (Coastal Wire) - ", "NORTHBRIDGE, England (CNN) -- ", "(AP) — "):
+        article = StoryArticle("Coastal Wire", "Barrier approved", dateline + body, "en")
+        lead = story_sentences([article], 2)[0].text
+        assert lead.startswith("Northbridge will build a tidal barrier"), (dateline, lead)
+    # A sentence that merely opens with capitals keeps them.
+    article = StoryArticle(
+        "Gazette",
+        "NATO",
+        "NATO said on Tuesday - after a long meeting - "
+        "that its ministers had agreed the plan for the coming year.",
+        "en",
+    )
+    assert story_sentences([article], 1)[0].text.startswith("NATO said on Tuesday")
