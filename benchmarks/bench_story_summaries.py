@@ -49,6 +49,7 @@ from summarizer.evaluation import (  # noqa: E402
     eval_data_dir,
     load_story_clusters,
     rouge_recall,
+    sentence_index,
 )
 from summarizer.multidoc import StoryArticle, story_sentences, story_summary  # noqa: E402
 from summarizer.readability import out_of_order, repeated_facts, unresolved_openers  # noqa: E402
@@ -241,18 +242,16 @@ def today_summaries(tree: Path, clusters: Sequence[Cluster]) -> dict[str, dict[s
 
 def locate(cluster: Cluster, summary: Sequence[str]) -> list[tuple[int, int, str]]:
     """(article, index among its sentences, text) of each summary sentence, as split by the
-    language's rules; a sentence found nowhere gets (-1, -1). An article's first sentence
-    may come without its dateline (`summarizer.pooling`): it is found by its ending."""
+    language's rules (`summarizer.evaluation.sentence_index`); a sentence found nowhere gets
+    (-1, -1)."""
     found: list[tuple[int, int, str]] = []
     split = _article_sentences(cluster)
     for text in summary:
         where = (-1, -1)
         for a, sentences in enumerate(split):
-            if text in sentences:
-                where = (a, sentences.index(text))
-                break
-            if sentences and sentences[0].endswith(text):
-                where = (a, 0)
+            index = sentence_index(sentences, text)
+            if index >= 0:
+                where = (a, index)
                 break
         found.append((*where, text))
     return found

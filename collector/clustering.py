@@ -323,12 +323,7 @@ class _Member:
 
 def _weighted_unit(vector: dict[str, float], background: _Background) -> dict[str, float]:
     """A TF vector weighted by the background's IDF, scaled to unit length."""
-    idf = background.idf
-    memo = background.idf_memo
-    weighted = {}
-    for t, w in vector.items():
-        i = memo.get(t)
-        weighted[t] = w * (idf(t) if i is None else i)
+    weighted = _times_idf(vector, background)
     norm = math.sqrt(sum(w * w for w in weighted.values()))
     return {t: w / norm for t, w in weighted.items()} if norm else {}
 

@@ -135,13 +135,13 @@ def examples(
     for corpus, _, _, kinds, arrivals in found:
         for kind in set(kinds):
             per_corpus[(kind, corpus)] += arrivals
+    corpora = Counter(kind for kind, _ in per_corpus)  # corpora with examples of each kind
     out = {True: Examples([], [], []), False: Examples([], [], [])}
     for corpus, rows, labels, kinds, _ in found:
         for row, label, kind in zip(rows, labels, kinds, strict=True):
-            corpora = sum(1 for k, _ in per_corpus if k == kind)
             out[kind].rows.append(row)
             out[kind].labels.append(label)
-            out[kind].weights.append(1.0 / (per_corpus[(kind, corpus)] * corpora))
+            out[kind].weights.append(1.0 / (per_corpus[(kind, corpus)] * corpora[kind]))
     return out
 
 
@@ -194,11 +194,10 @@ def train(dev: Sequence[Stream], workers: int = 2, verbose: bool = True) -> Mode
             pairs = zip(weights.names, weights.coef, strict=True)
             shown = ", ".join(f"{n} {c:+.2f}" for n, c in pairs)
             print(f"{kind} ({len(data[kind == 'text'].rows)} candidates): {shown}")
-    text_dev = [s for s in dev if s.kind == "text"]
-    title_dev = [s for s in dev if s.kind == "title"] or title_streams(text_dev)
+    title_dev = [s for s in dev if s.kind == "title"] or title_streams(text)
     joins = {}
     for kind, streams_, objective in (
-        ("text", text_dev, text_objective),
+        ("text", text, text_objective),
         ("title", title_dev, title_objective),
     ):
         results: list[tuple[float, float]] = []

@@ -361,3 +361,12 @@ def rouge_recall(
     if not r1:
         return (0.0, 0.0)
     return sum(r1) / len(r1), sum(r2) / len(r2)
+
+
+def sentence_index(sentences: Sequence[str], text: str) -> int:
+    """Where a summary sentence stands among its article's sentences (-1: not there). An
+    article's first sentence may come without its wire dateline (`summarizer.pooling`): it
+    is found by its ending."""
+    if text in sentences:
+        return list(sentences).index(text)
+    return 0 if sentences and sentences[0].endswith(text) else -1
