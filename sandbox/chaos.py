@@ -14,8 +14,10 @@ while the feeds change. Meanwhile, at random moments from a seeded generator:
 Then it checks, from the database and from what each chat received: every due briefing reached
 its chat exactly once and nothing else arrived, no 429 was caused by our own rate, the send rate
 stayed within 10% of the budget, every feed's newest items were collected, and no process died
-by itself or needed a hand. `benchmarks/chaos.py` runs it at full size (5,000 subscribers);
-`tests/scaleout/test_chaos.py` runs a small one in CI.
+by itself or needed a hand. A second copy is reported apart, not failed, only when its first
+copy was accepted just before its sender's kill -9 (the window docs/bot.md names).
+`benchmarks/chaos.py` runs it at full size (5,000 subscribers); `tests/scaleout/test_chaos.py`
+runs a small one in CI.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from sandbox.fake_bot_api import FakeBotAPI
+from sandbox.fake_bot_api_support import SentMessage
 from sandbox.feed_server import LocalFeedServer
 from sandbox.polling import wait_until
 from sandbox.processes import cli_environment
@@ -60,6 +63,10 @@ ZONES = (
 FAULTS_AFTER_LAST_WAVE = timedelta(seconds=60)
 # A due wave is queued by the scheduler's next tick (every 2 s here): give it three.
 WAVE_QUEUED = timedelta(seconds=6)
+# A sender records a message's id within milliseconds of Telegram's answer; on two loaded cores
+# a commit can take a few hundred. A second copy is the documented window only when its first
+# copy was accepted at most this long before a sender's kill -9.
+UNRECORDED_WINDOW_SECONDS = 1.0
 TOPICS = ("World", "Business", "Science", "Sport", "Culture", "Health")
 # fmt: off
 _WORDS = (
@@ -101,6 +108,10 @@ class ChaosResult:
     parts_expected: int = 0
     parts_missing: list[int] = field(default_factory=list)  # chats
     parts_extra: list[int] = field(default_factory=list)  # chats that got something twice/unasked
+    # Second copies whose first copy Telegram accepted just before its sender was killed: the
+    # window docs/bot.md names (Telegram has no idempotency key), counted, not a failure.
+    resent_after_kill: int = 0
+    sender_kills: list[float] = field(default_factory=list)  # monotonic times of kill -9
     examples: list[str] = field(default_factory=list)  # what went wrong, a few chats' worth
     rejected_by_limits: int = 0  # 429s caused by our own rate
     injected: Counter[str] = field(default_factory=Counter)  # faults by kind
@@ -154,7 +165,8 @@ class ChaosResult:
                 f"deliveries by status: {dict(self.deliveries)}",
                 f"messages expected {self.parts_expected}; chats missing one "
                 f"{len(self.parts_missing)}; chats with one twice or unasked "
-                f"{len(self.parts_extra)}",
+                f"{len(self.parts_extra)}; resent after a kill -9 in the unrecorded window "
+                f"{self.resent_after_kill}",
                 f"faults injected: {dict(self.injected)}",
                 f"429s from our own rate: {self.rejected_by_limits}",
                 f"send rate: busiest second {self.max_rate_1s:.0f} messages, median busy "
@@ -511,6 +523,8 @@ class ChaosRun:
     async def _kill_and_restart(self, deployment: Deployment, target: RoleProcess) -> None:
         leading = target.leads()
         killed_at = await deployment.kill(target)
+        if target.role != "collector":  # the roles that send to Telegram
+            self.result.sender_kills.append(killed_at)
         self.report(f"killed {target.name}{' (the tick lock holder)' if leading else ''}")
         if leading:
             with contextlib.suppress(TimeoutError):
@@ -588,9 +602,14 @@ class ChaosRun:
             if wanted_texts - got:
                 result.parts_missing.append(chat)
                 self._example(chat, "missing", wanted_texts - got)
-            if got - wanted_texts:
+            extra = got - wanted_texts
+            explained = self._resent_after_kill(api.messages(chat), extra)
+            result.resent_after_kill += explained
+            if extra.total() > explained:
                 result.parts_extra.append(chat)
-                self._example(chat, "extra", got - wanted_texts)
+                self._example(chat, "extra", extra)
+            elif explained:
+                self._example(chat, "resent after a kill", extra)
         result.rejected_by_limits = api.rejected_by_limits
         for when, limit in api.limit_refusals()[:5]:
             result.examples.append(f"  429 at {when - self._started:.1f} s: {limit}")
@@ -603,6 +622,22 @@ class ChaosRun:
             (newest, *_older) = feed_items(number, self.version, self.plan.items_per_feed)
             if f"{base}{newest.path}" not in stored:
                 result.feeds_behind.append(url)
+
+    def _resent_after_kill(self, messages: list[SentMessage], extra: Counter[str]) -> int:
+        """How many of `extra` are a second copy whose first copy Telegram accepted at most
+        UNRECORDED_WINDOW_SECONDS before a sending process was killed (before it could record
+        the message's id, so the row's next sender sent it again)."""
+        explained = 0
+        for body, count in extra.items():
+            copies = sorted(message.at for message in messages if message.text == body)
+            if len(copies) != count + 1:
+                continue  # unasked, or more copies than one kill can explain
+            first = copies[0]
+            if any(
+                0 <= kill - first <= UNRECORDED_WINDOW_SECONDS for kill in self.result.sender_kills
+            ):
+                explained += count
+        return explained
 
     def _example(self, chat: int, what: str, texts: Counter[str]) -> None:
         if len(self.result.examples) < 8:
