@@ -23,14 +23,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import BotCommandScopeChat, LinkPreviewOptions
+from telegram import (
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults, JobQueue
 
 from bot import jobs
 from bot.collecting import CollectorLike, FeedChecker
-from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS, bot_commands
+from bot.commands import ADMIN_COMMANDS, CHANNEL_COMMANDS, SUBSCRIBER_COMMANDS, bot_commands
 from bot.context import BOT_DATA_KEY, BotServices, services
 from bot.cpu import CpuRunner, ThreadRunner
 from bot.delivery import DeliveryWorker
@@ -94,16 +99,23 @@ class NewsbriefApplication(Application):  # type: ignore[type-arg]
 
 
 async def publish_commands(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    """setMyCommands: the subscriber menu for everyone, plus admin commands in admins' chats."""
+    """setMyCommands for each scope (bot/commands.py): subscribers' commands everywhere, the
+    channel commands in private chats, admin commands in the admins' own chats."""
+    private = SUBSCRIBER_COMMANDS + CHANNEL_COMMANDS
     try:
-        await application.bot.set_my_commands(bot_commands(SUBSCRIBER_COMMANDS))
+        for commands, scope in (
+            (SUBSCRIBER_COMMANDS, None),
+            (private, BotCommandScopeAllPrivateChats()),
+            (SUBSCRIBER_COMMANDS, BotCommandScopeAllGroupChats()),
+        ):
+            await application.bot.set_my_commands(bot_commands(commands), scope=scope)
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)
         return
     for admin_id in sorted(settings.admin_ids):
         try:
             await application.bot.set_my_commands(
-                bot_commands(SUBSCRIBER_COMMANDS + ADMIN_COMMANDS),
+                bot_commands(private + ADMIN_COMMANDS),
                 scope=BotCommandScopeChat(admin_id),
             )
         except TelegramError as exc:  # e.g. the admin never opened a chat with the bot

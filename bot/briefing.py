@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.formatting import (
@@ -26,11 +27,14 @@ from bot.formatting import (
     more_stories_text,
     nothing_new_text,
     render_briefing,
+    render_with_lead_image,
 )
+from bot.personal import NO_RULES, PersonalRules
 from bot.ranking import Offer, fair_share, importance
 from bot.settings import Settings
 from bot.slots import local_now
 from storage import briefings as store
+from storage import preferences
 from storage.db import Database
 from storage.deliveries import MANUAL, ClaimedDelivery
 
@@ -64,21 +68,31 @@ class BriefingBuilder:
             titles = await store.topic_titles(session)
             topic_ids = set().union(*followed.values()) if followed else set()
             found = await store.candidates(session, topic_ids, news_since)
-            story_ids = {c.story_id for c in found}
+            filters = {
+                sid: PersonalRules.of(entries)
+                for sid, entries in (await preferences.filters_of(session, subscribers)).items()
+            }
+            recent = await store.recent_stories(session, news_since) if filters else []
+            story_ids = {c.story_id for c in found} | {r.story_id for r in recent}
             seen = await store.seen_stories(session, subscribers, story_ids)
             reports = await store.latest_reports(session, story_ids)
             choices: dict[int, tuple[list[Offer], int]] = {}
             for row in rows:
+                rules = filters.get(row.subscriber_id, NO_RULES)
+                candidates = [*found, *rules.followed_candidates(recent)]
                 offers = self._offers(
                     row.subscriber_id,
-                    found,
-                    followed.get(row.subscriber_id, set()),
+                    candidates,
+                    followed.get(row.subscriber_id, set()) | rules.follow_ids,
                     seen,
                     reports,
                     promised[row.subscriber_id],
                     now,
                 )
-                choices[row.id] = fair_share(offers, self.settings.briefing_max_items)
+                offers = rules.without_muted(offers, recent)
+                limit = row.options.items or self.settings.briefing_max_items
+                choices[row.id] = fair_share(offers, limit)
+                titles.update(rules.titles)
                 # A second row of the same chat in this batch must not repeat these.
                 promised[row.subscriber_id].update(o.story_id for o in choices[row.id][0])
             cards = await store.story_cards(
@@ -111,9 +125,9 @@ class BriefingBuilder:
             is_update = before is not None
             if before is not None and reports.get(story_id, before.sent_at) <= before.sent_at:
                 continue
-            # A feed's own topic first: a keyword match only places a story no followed
-            # topic's feed carried.
-            home = max(rows, key=lambda c: (c.via_feed, c.news_at, -c.topic_id))
+            # A feed's own topic first, then a keyword match; a chat's own /follow words
+            # place a story only when none of its topics carries it.
+            home = max(rows, key=lambda c: (c.topic_id > 0, c.via_feed, c.news_at, -c.topic_id))
             news_at = max(c.news_at for c in rows)
             age_hours = (now - news_at).total_seconds() / 3600
             matches = len({c.topic_id for c in rows})
@@ -144,24 +158,35 @@ class BriefingBuilder:
         if not chosen:
             payload = dump_parts([MessagePart(nothing_new_text())]) if row.kind == MANUAL else None
             return store.SavedBriefing(row.id, payload)
+        sentences = row.options.sentences
+        if sentences is None:
+            sentences = self.settings.summary_sentences
         items = [
-            self._item(o, cards[o.story_id], titles.get(o.topic_id, "News"), now) for o in chosen
+            self._item(o, cards[o.story_id], titles.get(o.topic_id, "News"), now, sentences)
+            for o in chosen
         ]
         moment = now if row.kind == MANUAL else row.slot_at
         header = briefing_header(local_now(moment, row.timezone), row.timezone, len(items))
         footer = more_stories_text(left) if left else None
-        return store.SavedBriefing(
-            row.id, dump_parts(render_briefing(header, items, footer=footer))
-        )
+        top = cards[chosen[0].story_id]
+        if row.options.lead_image and top.image_url:
+            parts = render_with_lead_image(header, items, top.image_url, footer=footer)
+        else:
+            parts = render_briefing(header, items, footer=footer)
+            if row.options.link_preview and top.sources:
+                parts[0] = replace(parts[0], preview_url=top.sources[0].url)
+        return store.SavedBriefing(row.id, dump_parts(parts))
 
-    def _item(self, offer: Offer, card: store.StoryCard, topic: str, now: datetime) -> BriefingItem:
-        sentences = [line.strip() for line in card.summary.splitlines() if line.strip()]
-        limit = min(self.settings.summary_sentences, MAX_SENTENCES)
+    def _item(
+        self, offer: Offer, card: store.StoryCard, topic: str, now: datetime, sentences: int
+    ) -> BriefingItem:
+        lines = [line.strip() for line in card.summary.splitlines() if line.strip()]
+        limit = max(min(sentences, MAX_SENTENCES), 0)
         return BriefingItem(
             story_id=card.id,
             topic=topic,
             title=card.title,
-            sentences=tuple(sentences[:limit]),
+            sentences=tuple(lines[:limit]),
             sources=tuple(Source(s.name, s.url) for s in card.sources),
             source_count=max(card.source_count, len(card.sources)),
             is_update=offer.is_update,

@@ -1,4 +1,9 @@
-"""The command menu Telegram shows (setMyCommands), for subscribers and for admins."""
+"""The command menu Telegram shows (setMyCommands): what each kind of chat can use.
+
+Scopes, most specific first as Telegram picks them: an admin's private chat lists everything;
+other private chats add the channel commands (a channel is managed from a private chat);
+groups get the subscriber commands; the default scope is the same list, for clients that ask
+without a chat."""
 
 from __future__ import annotations
 
@@ -15,10 +20,19 @@ SUBSCRIBER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("search", "Find stories: /search bridge repairs"),
     ("time", "Delivery times: /time 07:30 18:00"),
     ("timezone", "Your timezone: /timezone Europe/Berlin"),
-    ("settings", "Show your settings"),
+    ("follow", "Follow words of your own: /follow ukraine grain"),
+    ("mute", "Leave stories out: /mute football"),
+    ("settings", "Your settings and options, with buttons"),
     ("pause", "Pause scheduled briefings"),
     ("resume", "Resume scheduled briefings"),
     ("stop", "Unsubscribe and forget this chat"),
+)
+
+# Only in private chats: a channel is added and managed from there (bot/handlers/channels.py).
+CHANNEL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("addchannel", "Post briefings in your channel: /addchannel @name"),
+    ("channels", "The channels you added"),
+    ("removechannel", "Stop a channel's briefings: /removechannel @name"),
 )
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (

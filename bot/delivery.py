@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -49,6 +49,7 @@ from bot.progress import ProgressWriter
 from bot.redaction import redact
 from bot.request import is_unanswered
 from bot.settings import Settings
+from bot.views import MORE_CALLBACK
 from storage import deliveries as queue
 from storage.db import Database
 from storage.subscribers import move_chat
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 # _send calls do_api_request("sendMessage") on purpose (see its docstring); PTB suggests
 # send_message for known methods, and would say so on every start.
 warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.sendMessage' instead of", category=PTBUserWarning
+    "ignore", message=r"Please use 'Bot\.send(Message|Photo)' instead of", category=PTBUserWarning
 )
 
 RETRY_BASE = timedelta(seconds=10)
@@ -83,12 +84,61 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def inline_keyboard(part: MessagePart) -> dict[str, list[list[dict[str, str]]]]:
-    """The part's buttons as a Bot API InlineKeyboardMarkup object."""
+# What Telegram says when it cannot use a photo (its URL, size or format), as opposed to the
+# chat or the text: the part then goes without it.
+_IMAGE_REFUSALS = (
+    "wrong type of the web page content",
+    "failed to get http url content",
+    "wrong file identifier",
+    "photo_invalid",
+    "image_process_failed",
+    "wrong remote file",
+    "file is too big",
+    "caption is too long",
+    "webpage_media_empty",
+)
+
+
+# 400s that say the chat cannot take messages from the bot any more (unlike TOPIC_CLOSED: a
+# closed topic may be reopened, so that delivery fails and the next one tries again).
+_PLACE_GONE = (
+    "message thread not found",
+    "need administrator rights",
+    "not enough rights to send",
+    "chat_write_forbidden",
+)
+
+
+def is_place_gone(exc: BadRequest) -> bool:
+    """Whether a 400 means the bot can no longer post in that chat or forum topic."""
+    message = exc.message.lower()
+    return any(reason in message for reason in _PLACE_GONE)
+
+
+def is_image_refusal(exc: BadRequest) -> bool:
+    """Whether a 400 is about the photo (its URL or size), not about the chat or the text."""
+    message = exc.message.lower()
+    return any(reason in message for reason in _IMAGE_REFUSALS)
+
+
+def inline_keyboard(
+    part: MessagePart, bot_username: str | None = None
+) -> dict[str, list[list[dict[str, str]]]]:
+    """The part's buttons as a Bot API InlineKeyboardMarkup object.
+
+    With `bot_username` (a channel's briefing), "More" opens the bot's private chat on that
+    story (t.me/<bot>?start=more_<id>) instead: a button pressed by any reader of a channel
+    must not post the answer into the channel for everyone.
+    """
+
+    def button(label: str, data: str) -> dict[str, str]:
+        if bot_username and data.startswith(MORE_CALLBACK):
+            story = data.removeprefix(MORE_CALLBACK)
+            return {"text": label, "url": f"https://t.me/{bot_username}?start=more_{story}"}
+        return {"text": label, "callback_data": data}
+
     return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in part.buttons
-        ]
+        "inline_keyboard": [[button(label, data) for label, data in row] for row in part.buttons]
     }
 
 
@@ -326,7 +376,7 @@ class DeliveryWorker:
                 return
             note = None
             try:
-                message_id = await self._send(row.chat_id, parts[index])
+                message_id = await self._send(row, parts[index])
             except TelegramError as exc:
                 if not is_unanswered(exc):
                     await self._handle_error(row, exc)
@@ -390,25 +440,49 @@ class DeliveryWorker:
                 continue
             return True
 
-    async def _send(self, chat_id: int, part: MessagePart) -> int:
-        """sendMessage through PTB's request path (rate limiter, error mapping); returns the id.
+    async def _send(self, row: queue.ClaimedDelivery, part: MessagePart) -> int:
+        """One part through PTB's request path (rate limiter, error mapping); returns its id.
 
         do_api_request with plain dicts instead of send_message: building and parsing PTB's
         Message and keyboard objects cost more CPU than the rest of a delivery together, and
-        the fan-out only needs the message id back.
+        the fan-out only needs the message id back. A part with a photo goes as sendPhoto with
+        the text as caption; when Telegram refuses the image (a broken or oversized URL), the
+        part goes as text instead: an image never holds a briefing back.
         """
-        api_kwargs: dict[str, object] = {
-            "chat_id": chat_id,
-            "text": part.text,
-            "parse_mode": ParseMode.HTML.value,
-            "link_preview_options": NO_PREVIEW,
-        }
+        api_kwargs: dict[str, object] = {"chat_id": row.chat_id, "parse_mode": ParseMode.HTML.value}
+        if row.thread_id:
+            api_kwargs["message_thread_id"] = row.thread_id
+        if row.options.silent:
+            api_kwargs["disable_notification"] = True
         if part.buttons:
-            api_kwargs["reply_markup"] = inline_keyboard(part)
+            channel = row.chat_type == ChatType.CHANNEL
+            api_kwargs["reply_markup"] = inline_keyboard(
+                part, self.bot.username if channel else None
+            )
         if self.settings.allow_paid_broadcast:
             api_kwargs["allow_paid_broadcast"] = True
+        if part.photo:
+            try:
+                return await self._request(
+                    "sendPhoto", {**api_kwargs, "photo": part.photo, "caption": part.text}
+                )
+            except BadRequest as exc:
+                if not is_image_refusal(exc):
+                    raise
+                self.counts["image_refused"] += 1
+                log.info("delivery %d: the lead image was refused (%s); sent as text", row.id, exc)
+        preview = (
+            {"url": part.preview_url, "show_above_text": True, "prefer_large_media": True}
+            if part.preview_url
+            else NO_PREVIEW
+        )
+        return await self._request(
+            "sendMessage", {**api_kwargs, "text": part.text, "link_preview_options": preview}
+        )
+
+    async def _request(self, method: str, api_kwargs: dict[str, object]) -> int:
         result = await self.bot.do_api_request(
-            "sendMessage",
+            method,
             api_kwargs=api_kwargs,
             read_timeout=self.settings.delivery_send_timeout_seconds,
         )
@@ -434,7 +508,10 @@ class DeliveryWorker:
                     next_attempt_at=self.clock() + timedelta(seconds=seconds),
                 )
             )
-        elif isinstance(exc, Forbidden):
+        elif isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and is_place_gone(exc)):
+            # Blocked, removed from the channel or group, its posting right taken away, or the
+            # forum topic deleted: nothing more goes there until the chat says it is back
+            # (a message, /start, or the bot made an admin again).
             log.info("chat %d blocked the bot (%s): marking it blocked", row.chat_id, exc.message)
             self.counts[queue.BLOCKED] += 1
             metrics.telegram_error(403)  # metrics: the chat blocked the bot

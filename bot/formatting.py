@@ -18,10 +18,11 @@ import html
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024  # a photo's caption, as Telegram counts it: after its HTML is parsed
 MAX_TITLE = 300
 MAX_SENTENCE = 600
 MAX_SOURCE_NAME = 60
@@ -186,6 +187,8 @@ class MessagePart:
     text: str
     buttons: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
     stories: tuple[tuple[int, int], ...] = ()
+    photo: str | None = None  # an image URL: sent as a photo with the text as its caption
+    preview_url: str | None = None  # a link preview of this URL above the text (else none)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
@@ -195,6 +198,10 @@ class MessagePart:
         }
         if self.stories:
             data["stories"] = [list(pair) for pair in self.stories]
+        if self.photo:
+            data["photo"] = self.photo
+        if self.preview_url:
+            data["preview_url"] = self.preview_url
         return data
 
     @classmethod
@@ -203,7 +210,15 @@ class MessagePart:
         rows = data.get("buttons") or []
         buttons = tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in rows)  # type: ignore[union-attr]
         stories = tuple((int(p[0]), int(p[1])) for p in data.get("stories") or [])  # type: ignore[union-attr]
-        return cls(str(data["text"]), buttons, stories)
+        photo = data.get("photo")
+        preview = data.get("preview_url")
+        return cls(
+            str(data["text"]),
+            buttons,
+            stories,
+            str(photo) if photo else None,
+            str(preview) if preview else None,
+        )
 
 
 def dump_parts(parts: Sequence[MessagePart]) -> str:
@@ -279,18 +294,41 @@ def _fit_item(number: int, item: BriefingItem, room: int) -> str:
     return text if telegram_length(text) <= room else escape(shorten(item.title, room // 6))
 
 
+def caption_length(text: str) -> int:
+    """How long Telegram counts our HTML as a caption: its visible text, in UTF-16 units."""
+    return telegram_length(visible(text))
+
+
+def render_with_lead_image(
+    header: str, items: Sequence[BriefingItem], image_url: str, *, footer: str | None = None
+) -> list[MessagePart]:
+    """The briefing with the top story's image: as a photo whose caption is the header and the
+    first item when they fit Telegram's caption limit (the other items follow as messages),
+    else as a large link preview above the first message."""
+    first = render_briefing(header, items[:1], footer=footer if len(items) == 1 else None)
+    if len(first) == 1 and caption_length(first[0].text) <= MAX_CAPTION:
+        rest = (
+            render_briefing(None, items[1:], footer=footer, start=2) if len(items) > 1 else []
+        )
+        return [replace(first[0], photo=image_url), *rest]
+    parts = render_briefing(header, items, footer=footer)
+    return [replace(parts[0], preview_url=image_url), *parts[1:]]
+
+
 def render_briefing(
-    header: str,
+    header: str | None,
     items: Sequence[BriefingItem],
     *,
     footer: str | None = None,
     limit: int = MAX_MESSAGE,
+    start: int = 1,
 ) -> list[MessagePart]:
     """The briefing as messages: items grouped by topic (in the given order), split between
     items so that no message exceeds `limit`; each message carries its items' "More" buttons
-    and names its stories; `footer` (e.g. "12 more stories") closes the last message."""
+    and names its stories; `footer` (e.g. "12 more stories") closes the last message. Items
+    are numbered from `start`; without a header the first message opens with its first item."""
     parts: list[MessagePart] = []
-    blocks: list[str] = [header]
+    blocks: list[str] = [header] if header is not None else []
     numbers: list[tuple[int, int]] = []
     shown: list[tuple[int, int]] = []
     current_topic: str | None = None
@@ -303,7 +341,7 @@ def render_briefing(
             )
         blocks, numbers, shown = [], [], []
 
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(items, start=start):
         starts_topic = item.topic != current_topic
         heading = _topic_heading(item.topic) if starts_topic else ""
         body = _fit_item(

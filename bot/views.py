@@ -7,7 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS
+from bot.commands import ADMIN_COMMANDS, CHANNEL_COMMANDS, SUBSCRIBER_COMMANDS
 from bot.formatting import (
     MAX_MESSAGE,
     age_text,
@@ -19,10 +19,12 @@ from bot.formatting import (
     shorten,
     telegram_length,
 )
+from bot.preference_views import filters_lines, options_lines
 from bot.slots import local_now, next_instant
 from bot.timeparse import format_minute
 from storage.briefings import SourceLink, StoryCard
 from storage.models import Topic
+from storage.preferences import ChatOptions
 from storage.search import StoryHit
 from storage.subscribers import SubscriberView
 
@@ -83,6 +85,8 @@ def help_text(is_admin: bool) -> str:
     """Every command with a line about it; admin commands only for admins."""
     lines = ["<b>newsbrief</b> sends you short news briefings at the times you choose.", ""]
     lines += [f"/{name} — {escape(about)}" for name, about in SUBSCRIBER_COMMANDS]
+    lines += ["", "<b>Channels</b> (from a private chat)"]
+    lines += [f"/{name} — {escape(about)}" for name, about in CHANNEL_COMMANDS]
     if is_admin:
         lines += ["", "<b>Admin</b>"]
         lines += [f"/{name} — {escape(about)}" for name, about in ADMIN_COMMANDS]
@@ -105,10 +109,13 @@ def topics_text(topics: Sequence[Topic], followed: set[int]) -> str:
     return first_message(lines, MAX_MESSAGE - telegram_length(more) - 1) + "\n" + more
 
 
-def timezone_keyboard(zones: Sequence[str]) -> InlineKeyboardMarkup:
-    """One button per timezone (tz database names fit callback data: at most 32 bytes)."""
+def timezone_keyboard(zones: Sequence[str], *, prefix: str = "") -> InlineKeyboardMarkup:
+    """One button per timezone (tz database names fit callback data: at most 32 bytes);
+    `prefix` names the channel they are for."""
     buttons = [
-        InlineKeyboardButton(name.replace("_", " "), callback_data=f"{TIMEZONE_CALLBACK}{name}")
+        InlineKeyboardButton(
+            name.replace("_", " "), callback_data=f"{prefix}{TIMEZONE_CALLBACK}{name}"
+        )
         for name in zones
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -125,13 +132,18 @@ def welcome_text(created: bool, next_briefing: str) -> str:
 
 
 def topics_keyboard(
-    topics: Sequence[Topic], followed: set[int], *, briefing_button: bool = False
+    topics: Sequence[Topic],
+    followed: set[int],
+    *,
+    briefing_button: bool = False,
+    prefix: str = "",
 ) -> InlineKeyboardMarkup | None:
-    """One toggle button per topic, two per row; on the welcome, a "first briefing" button."""
+    """One toggle button per topic, two per row; on the welcome, a "first briefing" button.
+    `prefix` names the channel the buttons are for."""
     buttons = [
         InlineKeyboardButton(
             f"{'✅' if t.id in followed else '➕'} {shorten(t.title, 30)}",
-            callback_data=topic_callback(t.id),
+            callback_data=prefix + topic_callback(t.id),
         )
         for t in topics
     ]
@@ -153,8 +165,10 @@ def has_briefing_button(markup: InlineKeyboardMarkup | None) -> bool:
     return any(b.callback_data == BRIEFING_NOW_CALLBACK for row in rows for b in row)
 
 
-def settings_text(view: SubscriberView, now: datetime) -> str:
-    """Everything about the chat's subscription."""
+def settings_text(
+    view: SubscriberView, now: datetime, *, items_default: int = 8, sentences_default: int = 3
+) -> str:
+    """Everything about the chat's subscription, its options and its own phrases."""
     subscriber = view.subscriber
     status = {
         "active": "active",
@@ -175,10 +189,13 @@ def settings_text(view: SubscriberView, now: datetime) -> str:
     ]
     if subscriber.status == "active":
         when = next_briefing_phrase(
-            subscriber.timezone, view.minutes, now, follows_topics=bool(view.topics)
+            subscriber.timezone, view.minutes, now, follows_topics=view.has_interests
         )
         lines.append(f"Next briefing: {when}")
-    return "\n".join(lines)
+    lines += ["", "<b>Options</b> (tap below to change)"]
+    lines += options_lines(ChatOptions.of(subscriber), items_default, sentences_default)
+    lines += filters_lines(view.follows, view.mutes)
+    return first_message(lines)
 
 
 def story_text(

@@ -1,10 +1,14 @@
-"""`newsbrief feeds add|list|remove|resume|import|export`."""
+"""`newsbrief feeds add|list|remove|resume|import|export`, and the OPML reading and writing the
+bot shares with them (`OpmlFiles`: the bot never imports collector/, so `cli` hands it over)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from cli.common import format_table, run_with_database
@@ -20,6 +24,8 @@ from storage.feeds import (
     resume_feed,
 )
 from storage.topics import get_topic
+
+DEFAULT_TOPIC = "general"  # where feeds outside any OPML folder go, unless told otherwise
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer.add_argument("file", type=Path, help="an OPML file, e.g. exported from a reader")
     importer.add_argument(
         "--topic",
-        default="general",
-        help="topic for feeds outside any folder (created if missing; default: general)",
+        default=DEFAULT_TOPIC,
+        help=f"topic for feeds outside any folder (created if missing; default: {DEFAULT_TOPIC})",
     )
     importer.set_defaults(handler=import_command)
     actions.add_parser("export", help="print every feed as OPML 2.0").set_defaults(
@@ -123,14 +129,13 @@ def resume_command(args: argparse.Namespace) -> int:
 def import_command(args: argparse.Namespace) -> int:
     """Add every feed of an OPML file; outline folders become topics."""
     try:
-        outlines = parse_opml(args.file.read_bytes())
+        items = read_opml(args.file.read_bytes())
     except OSError as exc:
         print(f"newsbrief: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except OpmlError as exc:
         print(f"newsbrief: {args.file}: {exc}", file=sys.stderr)
         return 1
-    items = [FeedImport(url=o.url, title=o.title, topic=o.category) for o in outlines]
 
     async def work(db: Database, _settings: Settings) -> ImportResult:
         async with db.session() as session:
@@ -148,13 +153,57 @@ def import_command(args: argparse.Namespace) -> int:
 def export_command(_args: argparse.Namespace) -> int:
     """Print every feed as an OPML 2.0 document, one folder per topic."""
 
-    async def work(db: Database, _settings: Settings) -> list[OpmlTopic]:
+    async def work(db: Database, _settings: Settings) -> OpmlExport:
         async with db.session() as session:
-            topics: dict[str, OpmlTopic] = {}
-            for feed in await list_feeds(session):
-                topic = topics.setdefault(feed.topic.name, OpmlTopic(feed.topic.title, []))
-                topic.feeds.append((feed.url, feed.title, feed.site_url))
-            return list(topics.values())
+            return await export_opml(session)
 
-    sys.stdout.write(write_opml(run_with_database(work)))
+    sys.stdout.write(run_with_database(work).text)
     return 0
+
+
+# --- OPML, shared with the bot -------------------------------------------------------------------
+
+
+def read_opml(data: bytes) -> list[FeedImport]:
+    """The feeds of an OPML document, ready for `import_feeds`; raise OpmlError (a ValueError)
+    saying what is wrong with it."""
+    return [
+        # A reader writes a feed without a name with its URL as the text: that is no title (it
+        # would become the feed's name and hide the one the feed gives itself).
+        FeedImport(url=o.url, title=o.title if o.title != o.url else None, topic=o.category)
+        for o in parse_opml(data)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlExport:
+    """Every feed as an OPML 2.0 document, and how many feeds and topics it holds."""
+
+    text: str
+    feeds: int
+    topics: int
+
+
+async def export_opml(session: AsyncSession) -> OpmlExport:
+    """Every feed as OPML 2.0, one folder per topic (topics without feeds are left out)."""
+    topics: dict[str, OpmlTopic] = {}
+    feeds = await list_feeds(session)
+    for feed in feeds:
+        topic = topics.setdefault(feed.topic.name, OpmlTopic(feed.topic.title, []))
+        topic.feeds.append((feed.url, feed.title, feed.site_url))
+    return OpmlExport(write_opml(topics.values()), len(feeds), len(topics))
+
+
+class OpmlFiles:
+    """OPML as `newsbrief feeds import|export` reads and writes it, handed to the bot for OPML
+    documents admins send and /export (bot.handlers.opml_files.OpmlFiles is its Protocol)."""
+
+    default_topic = DEFAULT_TOPIC
+
+    def read(self, data: bytes) -> list[FeedImport]:
+        """The feeds of an OPML document; raise a ValueError saying what is wrong with it."""
+        return read_opml(data)
+
+    async def export(self, session: AsyncSession) -> OpmlExport:
+        """Every feed as an OPML 2.0 document."""
+        return await export_opml(session)

@@ -40,13 +40,19 @@ def lead(text: str, words: int = LEAD_WORDS) -> str:
     return " ".join(word_pieces(text[: words * 20])[:words])
 
 
+def haystack(title: str, text: str) -> str:
+    """The stemmed title and lead that keywords are looked for in (build once, match many)."""
+    # The "|" keeps a phrase from spanning the end of the title and the start of the text.
+    return f" {' '.join(stems(title))} | {' '.join(stems(lead(text)))} "
+
+
+def rule_matches(rule: TopicRule, stack: str) -> bool:
+    """Whether any of the rule's phrases is in `stack` (from `haystack`) and none it excludes."""
+    return any(p in stack for p in rule.include) and not any(p in stack for p in rule.exclude)
+
+
 def matching_topics(rules: Iterable[TopicRule], title: str, text: str) -> set[int]:
     """Ids of the topics whose keywords match the title or the text's lead and whose
     exclusions do not."""
-    # The "|" keeps a phrase from spanning the end of the title and the start of the text.
-    haystack = f" {' '.join(stems(title))} | {' '.join(stems(lead(text)))} "
-    return {
-        rule.topic_id
-        for rule in rules
-        if any(p in haystack for p in rule.include) and not any(p in haystack for p in rule.exclude)
-    }
+    stack = haystack(title, text)
+    return {rule.topic_id for rule in rules if rule_matches(rule, stack)}

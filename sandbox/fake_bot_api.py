@@ -1,14 +1,28 @@
 """A stand-in for the Telegram Bot API on 127.0.0.1, for tests, benchmarks and `newsbrief demo`.
 
 The bot under test is the real python-telegram-bot client pointed at `FakeBotAPI.base_url`
-(`NEWSBRIEF_TELEGRAM_API_URL`). The server records every call, serves injected updates through
-`getUpdates` (long polling wakes on injection), keeps what each chat received, checks message
-HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds requests.
-With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall (1,000 with
-`allow_paid_broadcast`), 1/s per chat or 20/min per group. Run `python -m sandbox.fake_bot_api`
-to serve it from a separate process; then
-`GET /_fake/stats` reports what it saw, `POST /_fake/inject` ({"chat_id", "text"} or {"chat_id",
-"message_id", "data"}) plays a user, and `GET /_fake/messages?chat_id=N` shows what a chat got.
+(`NEWSBRIEF_TELEGRAM_API_URL`; files at `{base_url}/file/bot<token>/<file_path>`, PTB's
+`base_file_url` `{base_url}/file/bot`). The server records every call, serves injected updates
+through `getUpdates` (long polling wakes on injection), keeps what each chat received, checks
+message HTML and length the way Telegram does, and on demand answers 429/403/400/5xx or holds
+requests. With `enforce_limits=True` it answers 429 to anything beyond 30 messages/s overall
+(1,000 with `allow_paid_broadcast`), 1/s per chat or 20/min per group.
+
+Beyond text (sandbox/fake_bot_api_media.py): sendPhoto (URL or upload; captions of at most
+1,024 characters; URLs a test rejects), sendDocument (uploads kept byte for byte), documents
+users send with getFile and the file download, forum supergroups and their topics (a closed
+topic answers TOPIC_CLOSED, a missing one "message thread not found"), channels (known by
+@username; the bot posts only as an administrator with can_post_messages, else 403/400 as
+Telegram words them), channel posts, forwards from channels, my_chat_member updates that change
+the bot's membership (kicked from a group or blocked in private: every send answers 403), and
+setMyCommands per scope and language.
+
+Run `python -m sandbox.fake_bot_api` to serve it from a separate process; then `GET
+/_fake/stats` reports what it saw, `POST /_fake/inject` plays a user ({"chat_id", "text"}, with
+"thread_id" in a topic; {"chat_id", "message_id", "data"} presses a button; "kind":
+"channel_post", "document" with "file_name" and "content_base64", "forwarded_from_channel" with
+"channel_id", or "my_chat_member" with "new_status") and `GET /_fake/messages?chat_id=N`
+(&thread_id=T) shows what a chat got.
 """
 
 from __future__ import annotations
@@ -19,16 +33,18 @@ import itertools
 import signal
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from sandbox.fake_bot_api_media import ChatsAndMediaMethods
 from sandbox.fake_bot_api_methods import BotApiMethods
 from sandbox.fake_bot_api_support import (
     ANONYMOUS_ADMIN,
-    MEMBER_STATUSES,
+    BOT_USER_ID,
+    ApiError,
     FakeChat,
     SentMessage,
     TelegramHTMLError,
@@ -41,13 +57,16 @@ from sandbox.fake_bot_api_support import (
     user_json,
 )
 
-__all__ = ["ApiCall", "FakeBotAPI", "FakeChat", "Fault", "SentMessage"]
+__all__ = ["BOT_USER_ID", "ApiCall", "FakeBotAPI", "FakeChat", "Fault", "SentMessage"]
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 _SENDING_PREFIXES = ("send", "edit", "copy", "forward")
 # Not messages: "typing…" shows in the chat but is not counted by Telegram's message limits
 # (bot/ratelimit.py sends it without waiting for a turn either).
 _NOT_MESSAGES = frozenset({"sendChatAction"})
+# Methods that post into a chat: refused where the bot may not post (a channel it does not
+# administer, a group it was kicked from, a closed forum topic).
+_POSTING_PREFIXES = ("send", "copy", "forward")
 
 
 @dataclass
@@ -74,7 +93,7 @@ class Fault:
     delay: float = 0.0  # status 200: carry the request out, then answer this much later
 
 
-class FakeBotAPI(BotApiMethods):
+class FakeBotAPI(BotApiMethods, ChatsAndMediaMethods):
     """A fake Telegram Bot API server over real HTTP; use as an async context manager."""
 
     def __init__(
@@ -115,6 +134,7 @@ class FakeBotAPI(BotApiMethods):
         self._sent_times: list[float] = []
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._init_chats_and_media()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -126,6 +146,7 @@ class FakeBotAPI(BotApiMethods):
         app.router.add_post("/_fake/inject", self._handle_inject)
         app.router.add_get("/_fake/messages", self._handle_messages)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
@@ -168,13 +189,20 @@ class FakeBotAPI(BotApiMethods):
         """Every recorded call of one method, oldest first."""
         return [call for call in self.calls if call.method == method]
 
-    def messages(self, chat_id: int | None = None) -> list[SentMessage]:
-        """Messages one chat received (or every chat, in order of sending)."""
+    def messages(
+        self, chat_id: int | None = None, *, thread_id: int | None = None
+    ) -> list[SentMessage]:
+        """Messages one chat received (or every chat, in order of sending); with `thread_id`,
+        only those sent to that forum topic."""
         if chat_id is not None:
-            return list(self._chats.get(chat_id, []))
-        return sorted(
-            (m for msgs in self._chats.values() for m in msgs), key=lambda m: m.message_id
-        )
+            found = list(self._chats.get(chat_id, []))
+        else:
+            found = sorted(
+                (m for msgs in self._chats.values() for m in msgs), key=lambda m: m.message_id
+            )
+        if thread_id is not None:
+            found = [m for m in found if m.thread_id == thread_id]
+        return found
 
     def texts(self, chat_id: int) -> list[str]:
         """The texts one chat received, as sent (HTML)."""
@@ -227,6 +255,7 @@ class FakeBotAPI(BotApiMethods):
         entities: list[dict[str, Any]] | None = None,
         sender_chat: int | None = None,
         quote: str | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         """A user sends `text` (commands get their bot_command entity); returns the update.
 
@@ -235,19 +264,13 @@ class FakeBotAPI(BotApiMethods):
         "url" / "language" where the type has one. `sender_chat`: the message is written as
         that chat (an anonymous group admin writes as the group; "from" is then Telegram's
         GroupAnonymousBot unless `user_id` is given). `quote`: the part of the replied-to
-        message the reply quotes.
+        message the reply quotes. `thread_id`: written in that topic of a forum (see
+        create_topic), or in that reply thread of a plain supergroup.
         """
-        chat = chat if isinstance(chat, FakeChat) else FakeChat(chat)
-        sender = user_id if user_id is not None else chat.default_user_id
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": chat_json(chat),
-            "from": user_json(sender),
-            "text": text,
-        }
+        chat = self._as_chat(chat)
+        message = self._user_message(chat, user_id, thread_id) | {"text": text}
         if sender_chat is not None:
-            message["sender_chat"] = chat_json(FakeChat(sender_chat))
+            message["sender_chat"] = chat_json(self.chat(sender_chat))
             if user_id is None:
                 message["from"] = dict(ANONYMOUS_ADMIN)
         found = command_entities(text) + check_entities(text, entities or [])
@@ -261,13 +284,20 @@ class FakeBotAPI(BotApiMethods):
                     message["quote"] = quote_json(original.plain_text, quote)
         return self._add_update({"message": message})
 
-    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+    def set_member(
+        self,
+        chat_id: int,
+        user_id: int,
+        status: str,
+        rights: Mapping[str, Any] | None = None,
+    ) -> None:
         """What getChatMember answers for this user in this chat: "creator", "administrator",
         "member", "restricted", "left" or "kicked". Unset: a group's default speaker (its
-        FakeChat.default_user_id) created it, and everyone else is a plain member."""
-        if status not in MEMBER_STATUSES:
-            raise ValueError(f"unknown chat member status {status!r}")
-        self.members[(chat_id, user_id)] = status
+        FakeChat.default_user_id) created it, the bot is not in a channel ("left"), and everyone
+        else is a plain member. `rights` overrides an administrator's (all granted, in a channel
+        can_post_messages too) or a restricted member's (none), e.g. {"can_post_messages":
+        False}. For the bot (BOT_USER_ID) this decides where it may post."""
+        self._set_membership(chat_id, user_id, status, rights)
 
     def inject_callback(
         self,
@@ -278,7 +308,7 @@ class FakeBotAPI(BotApiMethods):
         user_id: int | None = None,
     ) -> dict[str, Any]:
         """A user presses an inline button with callback `data` under a bot message."""
-        chat = chat if isinstance(chat, FakeChat) else FakeChat(chat)
+        chat = self._as_chat(chat)
         original = self._find_message(chat.id, message_id)
         message = (
             self._message_json(original)
@@ -384,6 +414,7 @@ class FakeBotAPI(BotApiMethods):
         if request.match_info["token"] != self.token:
             return self._error(method, {}, 401, "Unauthorized")
         params = await parse_params(request)
+        self._resolve_username(params)
         if method in self._held:
             if self._hold_after.get(method, 0) > 0:
                 self._hold_after[method] -= 1
@@ -421,9 +452,13 @@ class FakeBotAPI(BotApiMethods):
         if handler is None:
             return self._error(method, params, 404, "Not Found: method not found")
         try:
+            if method.startswith(_POSTING_PREFIXES):
+                self._check_destination(params)
             result = await handler(params)
         except TelegramHTMLError as exc:
             return self._error(method, params, 400, f"Bad Request: {exc}")
+        except ApiError as exc:
+            return self._error(method, params, exc.status, exc.description)
         return self._ok(method, params, result)
 
     def _matching_fault(self, method: str, params: dict[str, Any]) -> Fault | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import itertools
@@ -15,15 +16,17 @@ from aiohttp import web
 from sandbox.fake_bot_api_support import (
     BOT_USER_ID,
     MAX_TEXT,
+    ApiError,
     FakeChat,
     Redirect,
     SentMessage,
     TelegramHTMLError,
     TelegramLimits,
     chat_json,
-    chat_member_json,
+    check_caption,
     check_reply_markup,
     check_text,
+    plain_text_of,
 )
 
 
@@ -36,6 +39,7 @@ class BotApiMethods:
     username: str
     keep_messages: bool
     commands: dict[str, list[dict[str, Any]]]
+    localized_commands: dict[tuple[str, str], list[dict[str, Any]]]
     webhook: dict[str, Any]
     members: dict[tuple[int, int], str]
     _chats: dict[int, list[SentMessage]]
@@ -62,13 +66,51 @@ class BotApiMethods:
             *,
             user_id: int | None = None,
             entities: list[dict[str, Any]] | None = None,
+            thread_id: int | None = None,
         ) -> dict[str, Any]: ...
 
         def inject_callback(
             self, chat: FakeChat | int, message_id: int, data: str
         ) -> dict[str, Any]: ...
 
-        def messages(self, chat_id: int | None = None) -> list[SentMessage]: ...
+        def messages(
+            self, chat_id: int | None = None, *, thread_id: int | None = None
+        ) -> list[SentMessage]: ...
+
+        # provided by ChatsAndMediaMethods (sandbox/fake_bot_api_media.py)
+        def chat(self, chat_id: int | str) -> FakeChat: ...
+
+        def inject_document(
+            self,
+            chat: FakeChat | int,
+            file_name: str,
+            content: bytes,
+            *,
+            caption: str | None = None,
+            user_id: int | None = None,
+            mime_type: str | None = None,
+            thread_id: int | None = None,
+        ) -> dict[str, Any]: ...
+
+        def inject_channel_post(self, channel_id: int, text: str) -> dict[str, Any]: ...
+
+        def inject_forwarded_from_channel(
+            self, private_chat: FakeChat | int, channel_id: int, text: str, user_id: int | None
+        ) -> dict[str, Any]: ...
+
+        def inject_my_chat_member(
+            self,
+            chat: FakeChat | int,
+            new_status: str,
+            *,
+            old_status: str = "left",
+            by_user: int | None = None,
+            rights: dict[str, Any] | None = None,
+        ) -> dict[str, Any]: ...
+
+        def _member_json(self, chat_id: int, user_id: int) -> dict[str, Any]: ...
+
+        def _media_json(self, message: SentMessage) -> dict[str, Any]: ...
 
     # -- redirects (a fault mode: a misconfigured proxy or a moved Bot API) -----------------
 
@@ -122,19 +164,56 @@ class BotApiMethods:
 
     async def _handle_inject(self, request: web.Request) -> web.Response:
         body = await request.json()
-        if "data" in body:
-            update = self.inject_callback(body["chat_id"], body["message_id"], body["data"])
-        else:
-            update = self.inject_message(
-                body["chat_id"],
-                body["text"],
-                user_id=body.get("user_id"),
-                entities=body.get("entities"),
-            )
+        try:
+            update = self._inject(body)
+        except (KeyError, ValueError, LookupError) as exc:  # the test's mistake: say which
+            return web.json_response({"ok": False, "error": repr(exc)}, status=400)
         return web.json_response(update)
+
+    def _inject(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One /_fake/inject request: "kind" picks what happens (default: a text message)."""
+        kind = body.get("kind") or ("callback" if "data" in body else "message")
+        chat_id, user_id = body["chat_id"], body.get("user_id")
+        if kind == "callback":
+            return self.inject_callback(chat_id, body["message_id"], body["data"])
+        if kind == "channel_post":
+            return self.inject_channel_post(chat_id, body["text"])
+        if kind == "document":
+            content = base64.b64decode(body["content_base64"])
+            return self.inject_document(
+                chat_id,
+                body["file_name"],
+                content,
+                caption=body.get("caption"),
+                user_id=user_id,
+                mime_type=body.get("mime_type"),
+                thread_id=body.get("thread_id"),
+            )
+        if kind == "forwarded_from_channel":
+            return self.inject_forwarded_from_channel(
+                chat_id, body["channel_id"], body["text"], user_id
+            )
+        if kind == "my_chat_member":
+            return self.inject_my_chat_member(
+                chat_id,
+                body["new_status"],
+                old_status=body.get("old_status", "left"),
+                by_user=body.get("by_user"),
+                rights=body.get("rights"),
+            )
+        if kind != "message":
+            raise ValueError(f"unknown kind {kind!r}")
+        return self.inject_message(
+            chat_id,
+            body["text"],
+            user_id=user_id,
+            entities=body.get("entities"),
+            thread_id=body.get("thread_id"),
+        )
 
     async def _handle_messages(self, request: web.Request) -> web.Response:
         chat_id = int(request.query["chat_id"])
+        thread = request.query.get("thread_id")
         return web.json_response(
             [
                 {
@@ -142,8 +221,13 @@ class BotApiMethods:
                     "text": m.text,
                     "plain_text": m.plain_text,
                     "buttons": m.buttons,
+                    "kind": m.kind,
+                    "photo": m.photo,
+                    "document_name": m.document_name,
+                    "thread_id": m.thread_id,
+                    "silent": m.silent,
                 }
-                for m in self.messages(chat_id)
+                for m in self.messages(chat_id, thread_id=int(thread) if thread else None)
             ]
         )
 
@@ -201,6 +285,9 @@ class BotApiMethods:
                 preview.get("is_disabled") or params.get("disable_web_page_preview")
             ),
             at=time.monotonic(),
+            thread_id=params.get("message_thread_id"),
+            silent=bool(params.get("disable_notification")),
+            link_preview=dict(preview) or None,
         )
         if self.keep_messages:
             self._chats[chat_id].append(message)
@@ -211,6 +298,8 @@ class BotApiMethods:
         message = self._find_message(params.get("chat_id"), params.get("message_id"))
         if message is None:
             raise TelegramHTMLError("message to edit not found")
+        if message.kind != "text":  # a photo's or document's caption: editMessageCaption
+            raise TelegramHTMLError("there is no text in the message to edit")
         text = str(params.get("text", ""))
         parse_mode = params.get("parse_mode")
         check_text(text, parse_mode)
@@ -240,17 +329,52 @@ class BotApiMethods:
         message.edits += 1
         return self._message_json(message)
 
+    async def _api_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find_message(params.get("chat_id"), params.get("message_id"))
+        if message is None:
+            raise TelegramHTMLError("message to edit not found")
+        if message.kind == "text":
+            raise TelegramHTMLError("there is no caption in the message to edit")
+        caption = str(params.get("caption") or "")
+        parse_mode = params.get("parse_mode")
+        check_caption(caption, parse_mode)
+        markup = params.get("reply_markup")
+        check_reply_markup(markup)
+        same = plain_text_of(caption, parse_mode) == message.plain_text
+        if same and caption == message.text and markup == message.reply_markup:
+            raise TelegramHTMLError(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.text, message.parse_mode, message.reply_markup = caption, parse_mode, markup
+        message.edits += 1
+        return self._message_json(message)
+
     async def _api_answerCallbackQuery(self, _params: dict[str, Any]) -> bool:
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
-        self.commands[scope] = list(params.get("commands") or [])
+        scope, language = _command_scope(params)
+        commands = list(params.get("commands") or [])
+        if language:  # a list for one language: kept apart, `commands` stays by scope alone
+            self.localized_commands[(scope, language)] = commands
+        else:
+            self.commands[scope] = commands
         return True
 
     async def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        scope, language = _command_scope(params)
+        if language:
+            return self.localized_commands.get((scope, language), [])
         return self.commands.get(scope, [])
+
+    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> bool:
+        scope, language = _command_scope(params)
+        if language:
+            self.localized_commands.pop((scope, language), None)
+        else:
+            self.commands.pop(scope, None)
+        return True
 
     async def _api_deleteWebhook(self, _params: dict[str, Any]) -> bool:
         self.webhook = {}
@@ -269,17 +393,15 @@ class BotApiMethods:
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]
-        kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
-        return {**chat_json(FakeChat(chat_id, kind)), "accent_color_id": 0, "max_reaction_count": 0}
+        if not isinstance(chat_id, int):  # an @username no chat has (known ones are resolved)
+            raise ApiError(400, "Bad Request: chat not found")
+        return {**chat_json(self.chat(chat_id)), "accent_color_id": 0, "max_reaction_count": 0}
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = params["chat_id"], params["user_id"]
-        status = self.members.get((chat_id, user_id))
-        if status is None:
-            creator = isinstance(chat_id, int) and chat_id < 0
-            creator = creator and user_id == FakeChat(chat_id).default_user_id
-            status = "creator" if creator else "member"
-        return chat_member_json(user_id, status)
+        if not isinstance(chat_id, int):
+            raise ApiError(400, "Bad Request: chat not found")
+        return self._member_json(chat_id, user_id)
 
     async def _api_sendChatAction(self, _params: dict[str, Any]) -> bool:
         return True
@@ -288,6 +410,28 @@ class BotApiMethods:
         chat = self._chats.get(params.get("chat_id"), [])
         chat[:] = [m for m in chat if m.message_id != params.get("message_id")]
         return True
+
+    # -- for tests ---------------------------------------------------------------------------
+
+    def commands_for(
+        self,
+        scope_type: str = "default",
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        language_code: str | None = None,
+    ) -> list[str]:
+        """The command names setMyCommands set for exactly this scope (and language)."""
+        scope: dict[str, Any] = {"type": scope_type}
+        if chat_id is not None:
+            scope["chat_id"] = chat_id
+        if user_id is not None:
+            scope["user_id"] = user_id
+        key = json.dumps(scope, sort_keys=True)
+        if language_code:
+            commands = self.localized_commands.get((key, language_code), [])
+        else:
+            commands = self.commands.get(key, [])
+        return [command["command"] for command in commands]
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -300,14 +444,26 @@ class BotApiMethods:
 
     def _message_json(self, message: SentMessage) -> dict[str, Any]:
         """The Message object Telegram returns for a sent message."""
-        kind = "private" if message.chat_id > 0 else "group"
+        chat = self.chat(message.chat_id)
         body: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": chat_json(FakeChat(message.chat_id, kind)),
-            "from": {"id": BOT_USER_ID, "is_bot": True, "first_name": "newsbrief"},
-            "text": message.plain_text,
+            "chat": chat_json(chat),
         }
+        if chat.kind == "channel":  # a channel's posts are written as the channel
+            body["sender_chat"] = body["chat"]
+        else:
+            body["from"] = {"id": BOT_USER_ID, "is_bot": True, "first_name": "newsbrief"}
+        if message.thread_id is not None:
+            body["message_thread_id"] = message.thread_id
+            if chat.is_forum:
+                body["is_topic_message"] = True
+        if message.kind == "text":
+            body["text"] = message.plain_text
+        else:
+            body |= self._media_json(message)
+        if message.link_preview:
+            body["link_preview_options"] = message.link_preview
         if message.edits:
             body["edit_date"] = int(time.time())
         if message.reply_markup:
@@ -315,13 +471,13 @@ class BotApiMethods:
         return body
 
 
-def _redirectable(
+def redirectable(
     method: str, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]]
 ) -> Callable[[Any, dict[str, Any]], Awaitable[Any]]:
     """`handler`, answering 307 instead while a redirect for `method` is planned."""
 
     @functools.wraps(handler)
-    async def answer(self: BotApiMethods, params: dict[str, Any]) -> Any:
+    async def answer(self: Any, params: dict[str, Any]) -> Any:
         planned = self._redirect_for(method)
         if planned is None:
             return await handler(self, params)
@@ -335,7 +491,13 @@ def _redirectable(
 # Every Bot API method can be redirected; the check runs after the server's other faults.
 for _name, _handler in list(vars(BotApiMethods).items()):
     if _name.startswith("_api_"):
-        setattr(BotApiMethods, _name, _redirectable(_name.removeprefix("_api_"), _handler))
+        setattr(BotApiMethods, _name, redirectable(_name.removeprefix("_api_"), _handler))
+
+
+def _command_scope(params: dict[str, Any]) -> tuple[str, str]:
+    """The key setMyCommands stores a list under: the scope as JSON, and the language."""
+    scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+    return scope, str(params.get("language_code") or "")
 
 
 def _wants(request: web.Request, name: str) -> bool:

@@ -67,6 +67,7 @@ class StoryCard:
     source_count: int
     first_seen_at: datetime
     sources: list[SourceLink] = field(default_factory=list)
+    image_url: str | None = None  # the lead image of its earliest article that has one
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,35 @@ async def candidates(
     return [
         Candidate(s, t, at, n, bool(feed), float(w or 1.0))
         for s, t, at, n, feed, w in rows.tuples()
+    ]
+
+
+@dataclass(frozen=True)
+class RecentStory:
+    """A story that is news: what personal filters are matched against, and how to rank it."""
+
+    story_id: int
+    title: str
+    summary: str
+    news_at: datetime
+    source_count: int
+    weight: float
+
+
+async def recent_stories(session: AsyncSession, news_since: datetime) -> list[RecentStory]:
+    """Every story with an article that was news at or after `news_since`, in any topic."""
+    latest = func.max(Article.news_at)
+    weight = func.max(func.coalesce(Feed.weight, 1.0))
+    rows = await session.execute(
+        select(Story.id, Story.title, Story.summary, latest, Story.source_count, weight)
+        .join(Article, Article.story_id == Story.id)
+        .outerjoin(Feed, Feed.id == Article.feed_id)
+        .where(Article.news_at >= news_since)
+        .group_by(Story.id, Story.title, Story.summary, Story.source_count)
+    )
+    return [
+        RecentStory(i, title, summary or "", at, n, float(w or 1.0))
+        for i, title, summary, at, n, w in rows.tuples()
     ]
 
 
@@ -181,12 +211,15 @@ async def story_cards(session: AsyncSession, story_ids: Collection[int]) -> dict
         s.id: StoryCard(s.id, s.title, s.summary, s.source_count, s.first_seen_at) for s in stories
     }
     articles = await session.execute(
-        select(Article.story_id, Article.source_name, Article.url, Article.title)
+        select(Article.story_id, Article.source_name, Article.url, Article.title, Article.image_url)
         .where(Article.story_id.in_(list(cards)))
         .order_by(Article.story_id, func.coalesce(Article.published_at, Article.fetched_at))
     )
     seen: set[tuple[int, str]] = set()
-    for story_id, source_name, url, title in articles.tuples():
+    for story_id, source_name, url, title, image_url in articles.tuples():
+        card = cards[story_id]
+        if card.image_url is None and image_url and image_url.startswith(("https://", "http://")):
+            card.image_url = image_url
         name = source_label(source_name, url)
         if (story_id, name.lower()) in seen:
             continue

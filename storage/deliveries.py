@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from storage.briefings import record_seen
 from storage.db import dialect_insert
 from storage.models import Delivery, DeliveryTime, SchedulerMark, SentStory, Subscriber
 from storage.notify import announce_deliveries
+from storage.preferences import ChatOptions
 from storage.types import UTCDateTime
 
 PENDING, SENDING, SENT, EMPTY = "pending", "sending", "sent", "empty"
@@ -48,6 +49,9 @@ class ClaimedDelivery:
     parts_sent: int
     message_ids: list[int]
     attempts: int
+    thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
+    chat_type: str = "private"
+    options: ChatOptions = field(default_factory=ChatOptions)
 
 
 @dataclass(frozen=True)
@@ -311,6 +315,9 @@ async def claim_due(
             parts_sent=d.parts_sent,
             message_ids=json.loads(d.message_ids or "[]"),
             attempts=d.attempts,
+            thread_id=s.thread_id,
+            chat_type=s.chat_type,
+            options=ChatOptions.of(s),
         )
         for d, s in rows.tuples()
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,6 +133,10 @@ async def recent_failures(
 # --- OPML import -------------------------------------------------------------------------------
 
 
+# The reason an import gives for a feed it already has (callers tell it from real failures).
+ALREADY_ADDED = "already added"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedImport:
     """A feed to import: its URL, an optional title and the topic it goes to (None: default)."""
@@ -157,14 +162,14 @@ async def import_feeds(
     result = ImportResult()
     for item in feeds:
         url = item.url.strip()
-        if not url.lower().startswith(("http://", "https://")):
+        if not url.lower().startswith(("http://", "https://")) or not _has_host(url):
             result.skipped.append((url, "not an http or https URL"))
             continue
         if len(url) > 2048:
             result.skipped.append((url[:80] + "…", "URL longer than 2048 characters"))
             continue
         if await get_feed(session, url) is not None:
-            result.skipped.append((url, "already added"))
+            result.skipped.append((url, ALREADY_ADDED))
             continue
         topic_name = (item.topic or "").strip() or default_topic
         topic = await get_topic(session, topic_name)
@@ -183,3 +188,11 @@ async def import_feeds(
         await session.flush()
         result.added.append(url)
     return result
+
+
+def _has_host(url: str) -> bool:
+    """Whether an http(s) URL names a host ("https://" alone or "http://[::1" do not)."""
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:  # a malformed IPv6 literal or port
+        return False

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -182,12 +183,16 @@ class ArticleTopic(Base):
 
 
 class Subscriber(Base):
-    """A Telegram chat that receives briefings."""
+    """A Telegram chat (or one topic of a forum group) that receives briefings."""
 
     __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # A forum topic's message_thread_id; 0 for the chat itself (private chats, plain groups,
+    # channels, a forum's General topic).
+    thread_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     chat_type: Mapped[str] = mapped_column(String(32), default="private")
     name: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -195,6 +200,31 @@ class Subscriber(Base):
     # "active" | "paused" | "blocked"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_briefing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The chat's own choices in /settings; None: the bot's default (NEWSBRIEF_BRIEFING_MAX_ITEMS,
+    # NEWSBRIEF_SUMMARY_SENTENCES).
+    items_per_briefing: Mapped[int | None] = mapped_column(Integer)
+    sentences_per_item: Mapped[int | None] = mapped_column(Integer)
+    silent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    link_preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    lead_image: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A channel is managed from the private chat of the admin who added it.
+    managed_by: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class PersonalFilter(Base):
+    """A chat's own words: "follow" adds the stories they match, "mute" drops them."""
+
+    __tablename__ = "personal_filters"
+    __table_args__ = (UniqueConstraint("subscriber_id", "kind", "keywords"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # "follow" | "mute"
+    keywords: Mapped[str] = mapped_column(String(500))  # as typed, e.g. "ukraine grain -sport"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Subscription(Base):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DeliveryTime, Subscriber, Subscription, Topic
+from storage.models import DeliveryTime, PersonalFilter, Subscriber, Subscription, Topic
+from storage.preferences import FOLLOW, MUTE, Filter, filters_of
 
 ACTIVE, PAUSED, BLOCKED = "active", "paused", "blocked"
 
@@ -20,11 +21,32 @@ class SubscriberView:
     subscriber: Subscriber
     topics: list[Topic]
     minutes: list[int]
+    filters: list[Filter] = field(default_factory=list)
+
+    @property
+    def follows(self) -> list[Filter]:
+        """The chat's /follow phrases."""
+        return [f for f in self.filters if f.kind == FOLLOW]
+
+    @property
+    def mutes(self) -> list[Filter]:
+        """The chat's /mute phrases."""
+        return [f for f in self.filters if f.kind == MUTE]
+
+    @property
+    def has_interests(self) -> bool:
+        """Whether anything can fill its briefings: a topic or a followed phrase."""
+        return bool(self.topics or self.follows)
 
 
-async def get_subscriber(session: AsyncSession, chat_id: int) -> Subscriber | None:
-    """The subscriber for a Telegram chat, or None if the chat never registered."""
-    return await session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))
+async def get_subscriber(
+    session: AsyncSession, chat_id: int, thread_id: int = 0
+) -> Subscriber | None:
+    """The subscriber for a Telegram chat (or one forum topic of it), or None if it never
+    registered."""
+    return await session.scalar(
+        select(Subscriber).where(Subscriber.chat_id == chat_id, Subscriber.thread_id == thread_id)
+    )
 
 
 async def register_subscriber(
@@ -36,21 +58,26 @@ async def register_subscriber(
     timezone: str,
     minutes: list[int],
     now: datetime,
+    thread_id: int = 0,
+    managed_by: int | None = None,
 ) -> tuple[Subscriber, bool]:
     """Create the chat's subscriber (with default delivery times) or reactivate it.
 
     Returns the subscriber and whether it was created. A chat that had blocked the bot and
     talks to it again is active again; a paused one stays paused (it asked for that).
     """
-    subscriber = await get_subscriber(session, chat_id)
+    subscriber = await get_subscriber(session, chat_id, thread_id)
     if subscriber is not None:
         if subscriber.status == BLOCKED:
             subscriber.status = ACTIVE
         subscriber.name = name or subscriber.name
+        subscriber.managed_by = managed_by or subscriber.managed_by
         await session.flush()
         return subscriber, False
     subscriber = Subscriber(
         chat_id=chat_id,
+        thread_id=thread_id,
+        managed_by=managed_by,
         chat_type=chat_type,
         name=name,
         timezone=timezone,
@@ -64,11 +91,16 @@ async def register_subscriber(
     return subscriber, True
 
 
-async def reactivate_blocked(session: AsyncSession, chat_id: int) -> bool:
-    """A chat that had blocked the bot wrote to it: active again. False if it was not blocked."""
+async def reactivate_blocked(session: AsyncSession, chat_id: int, thread_id: int = 0) -> bool:
+    """A chat (or forum topic) that had blocked the bot wrote to it: active again. False if it
+    was not blocked."""
     result = await session.execute(
         update(Subscriber)
-        .where(Subscriber.chat_id == chat_id, Subscriber.status == BLOCKED)
+        .where(
+            Subscriber.chat_id == chat_id,
+            Subscriber.thread_id == thread_id,
+            Subscriber.status == BLOCKED,
+        )
         .values(status=ACTIVE)
     )
     return bool(result.rowcount)
@@ -142,9 +174,10 @@ async def set_status(session: AsyncSession, subscriber_id: int, status: str) -> 
     )
 
 
-async def forget_subscriber(session: AsyncSession, chat_id: int) -> bool:
-    """Delete the chat and everything about it (topics, times, deliveries); False if unknown."""
-    subscriber = await get_subscriber(session, chat_id)
+async def forget_subscriber(session: AsyncSession, chat_id: int, thread_id: int = 0) -> bool:
+    """Delete the chat (or forum topic) and everything about it (topics, times, deliveries);
+    False if unknown."""
+    subscriber = await get_subscriber(session, chat_id, thread_id)
     if subscriber is None:
         return False
     await session.delete(subscriber)
@@ -159,16 +192,34 @@ async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -
     )
 
 
-async def subscriber_view(session: AsyncSession, chat_id: int) -> SubscriberView | None:
+async def subscriber_view(
+    session: AsyncSession, chat_id: int, thread_id: int = 0
+) -> SubscriberView | None:
     """The chat's subscriber with its topics and delivery times, or None."""
-    subscriber = await get_subscriber(session, chat_id)
+    subscriber = await get_subscriber(session, chat_id, thread_id)
     if subscriber is None:
         return None
     return SubscriberView(
         subscriber,
         await subscribed_topics(session, subscriber.id),
         await delivery_minutes(session, subscriber.id),
+        (await filters_of(session, [subscriber.id])).get(subscriber.id, []),
     )
+
+
+async def has_interests(session: AsyncSession, subscriber_id: int) -> bool:
+    """Whether the chat follows a topic or a phrase of its own (else no briefing can fill)."""
+    topic = await session.scalar(
+        select(Subscription.topic_id).where(Subscription.subscriber_id == subscriber_id).limit(1)
+    )
+    if topic is not None:
+        return True
+    phrase = await session.scalar(
+        select(PersonalFilter.id)
+        .where(PersonalFilter.subscriber_id == subscriber_id, PersonalFilter.kind == FOLLOW)
+        .limit(1)
+    )
+    return phrase is not None
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
@@ -179,3 +230,31 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
     counts = {ACTIVE: 0, PAUSED: 0, BLOCKED: 0}
     counts.update({status: count for status, count in rows.all()})
     return counts
+
+
+async def set_chat_status(session: AsyncSession, chat_id: int, status: str) -> list[Subscriber]:
+    """Set the status of every subscriber of a chat (the chat and its forum topics) that is
+    not paused (a pause is the chat's own choice); returns the ones that changed."""
+    rows = list(
+        await session.scalars(
+            select(Subscriber).where(
+                Subscriber.chat_id == chat_id,
+                Subscriber.status != status,
+                Subscriber.status != PAUSED,
+            )
+        )
+    )
+    for row in rows:
+        row.status = status
+    await session.flush()
+    return rows
+
+
+async def channels_managed_by(session: AsyncSession, user_id: int) -> list[Subscriber]:
+    """The channels a user added (/addchannel), by name."""
+    rows = await session.scalars(
+        select(Subscriber)
+        .where(Subscriber.managed_by == user_id, Subscriber.chat_type == "channel")
+        .order_by(Subscriber.name, Subscriber.id)
+    )
+    return list(rows)

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -15,12 +16,13 @@ from telegram.ext import (
 )
 
 from bot.admin_views import BROADCAST_CALLBACK, DELETE_TOPIC_CALLBACK, FEED_CALLBACK
-from bot.handlers import admin, common, followups, subscriber, topics
+from bot.handlers import admin, channels, common, followups, preferences, subscriber, topics
+from bot.preference_views import OPTION_CALLBACK, UNFILTER_CALLBACK
 from bot.views import BRIEFING_NOW_CALLBACK, MORE_CALLBACK, TIMEZONE_CALLBACK, TOPIC_CALLBACK
 
-SUBSCRIBER_HANDLERS = {
-    "start": topics.start,
-    "help": subscriber.show_help,
+# Commands about the chat's own subscription; from a private chat, each also works on a
+# channel its sender administers, named first (/time @channel 07:30).
+CHAT_HANDLERS = {
     "topics": topics.show_topics,
     "subscribe": topics.subscribe_command,
     "unsubscribe": topics.unsubscribe_command,
@@ -28,11 +30,22 @@ SUBSCRIBER_HANDLERS = {
     "time": subscriber.set_times,
     "timezone": subscriber.set_timezone,
     "settings": subscriber.show_settings,
+    "follow": preferences.follow_command,
+    "mute": preferences.mute_command,
     "pause": subscriber.pause,
     "resume": subscriber.resume,
+    "removechannel": channels.remove_channel_command,
+}
+
+SUBSCRIBER_HANDLERS = {
+    "start": topics.start,
+    "help": subscriber.show_help,
+    **{name: channels.targetable(handler) for name, handler in CHAT_HANDLERS.items()},
     "stop": subscriber.stop,
     "more": followups.more_command,
     "search": followups.search_command,
+    "addchannel": channels.add_channel_command,
+    "channels": channels.list_channels_command,
 }
 
 ADMIN_HANDLERS = {
@@ -48,6 +61,9 @@ ADMIN_HANDLERS = {
     "broadcast": admin.broadcast_command,
 }
 
+# A button's data, optionally after the channel it is for.
+TARGET = r"^(?:@\d+:)?"
+
 # Slow handlers (a feed fetched, an answer pooled in the worker pool) run beside the others
 # instead of holding up every chat's updates.
 NON_BLOCKING = {"addfeed", "more", "search"}
@@ -57,7 +73,16 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     """Add every handler: commands, buttons, then the fallbacks for anything else."""
     for name, callback in {**SUBSCRIBER_HANDLERS, **ADMIN_HANDLERS}.items():
         application.add_handler(CommandHandler(name, callback, block=name not in NON_BLOCKING))
-    application.add_handler(CallbackQueryHandler(topics.toggle_topic, pattern=f"^{TOPIC_CALLBACK}"))
+    # Buttons that may name a channel ("@<id>:" before their data, bot/handlers/channels.py).
+    for pattern, callback in (
+        (TOPIC_CALLBACK, topics.toggle_topic),
+        (TIMEZONE_CALLBACK, subscriber.choose_timezone),
+        (OPTION_CALLBACK, preferences.option_button),  # /settings: an option's button
+        (UNFILTER_CALLBACK, preferences.unfilter_button),  # /settings: a phrase's remove button
+    ):
+        application.add_handler(
+            CallbackQueryHandler(channels.targetable_button(callback), pattern=TARGET + pattern)
+        )
     application.add_handler(
         CallbackQueryHandler(subscriber.more_about_story, pattern=f"^{MORE_CALLBACK}", block=False)
     )
@@ -70,14 +95,27 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         CallbackQueryHandler(admin.broadcast_button, pattern=f"^{BROADCAST_CALLBACK}")
     )
     application.add_handler(
-        CallbackQueryHandler(subscriber.choose_timezone, pattern=f"^{TIMEZONE_CALLBACK}")
+        CallbackQueryHandler(topics.first_briefing, pattern=f"^{BRIEFING_NOW_CALLBACK}$")
+    )
+    # The bot added to, removed from or restricted in a chat; commands posted in a channel;
+    # a channel's post forwarded to register it.
+    application.add_handler(
+        ChatMemberHandler(channels.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(
-        CallbackQueryHandler(topics.first_briefing, pattern=f"^{BRIEFING_NOW_CALLBACK}$")
+        MessageHandler(filters.UpdateType.CHANNEL_POST & filters.COMMAND, channels.channel_command)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.COMMAND,
+            channels.forwarded_post,
+        )
     )
     # Any other button (an old keyboard, forged data) is still answered.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
-    application.add_handler(MessageHandler(filters.COMMAND, common.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.COMMAND & ~filters.UpdateType.CHANNEL_POSTS, common.unknown_command)
+    )
     application.add_handler(
         MessageHandler(
             filters.TEXT & filters.ChatType.PRIVATE, followups.question_message, block=False

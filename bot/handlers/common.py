@@ -36,8 +36,27 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     if chat is None:
         return
     parts = split_blocks(text.split("\n"))
+    thread = thread_of(update) or None
     for number, part in enumerate(parts, start=1):
-        await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
+        await chat.send_message(
+            part,
+            reply_markup=markup if number == len(parts) else None,
+            message_thread_id=thread,
+        )
+
+
+def thread_of(update: Update) -> int:
+    """The forum topic an update came from (its message_thread_id), 0 outside forum topics.
+
+    Only a forum's topic messages count: in other groups message_thread_id names a reply
+    thread, which is not a place of its own.
+    """
+    message = update.effective_message
+    if message is None and update.callback_query is not None:
+        message = update.callback_query.message  # type: ignore[assignment]
+    if message is None or not getattr(message, "is_topic_message", False):
+        return 0
+    return message.message_thread_id or 0
 
 
 def command_name(update: Update) -> str:
@@ -101,14 +120,18 @@ async def subscriber_for(
 ) -> Subscriber | None:
     """The chat's subscriber, or None after telling the user why not: the chat never sent
     /start (or sent /stop since), or, for a change (`manage`), the sender is not one of the
-    group's admins. Only /start registers a chat."""
+    group's admins. Only /start registers a chat. A channel named by the command or the
+    button (bot/handlers/channels.py, already checked) is the answer when there is one."""
+    target: Subscriber | None = getattr(context, "target", None)
+    if target is not None:
+        return target
     if manage and not await may_manage(update, context):
         await _refuse(update, GROUP_ADMINS_ONLY)
         return None
     chat = update.effective_chat
     assert chat is not None
     async with services(context).db.session() as session:
-        subscriber = await get_subscriber(session, chat.id)
+        subscriber = await get_subscriber(session, chat.id, thread_of(update))
     if subscriber is None:
         await _refuse(update, NOT_REGISTERED)
     return subscriber
@@ -123,12 +146,16 @@ async def _refuse(update: Update, text: str) -> None:
 
 
 async def reactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any message or button from a chat that had blocked the bot: it is back, active again."""
+    """Any message or button from a chat that had blocked the bot: it is back, active again.
+
+    Only a person's message or button counts: a change of the bot's membership says itself
+    whether the chat can be posted to (channels.bot_membership), and a channel's post says
+    nothing about the bot's rights there."""
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or (update.message is None and update.callback_query is None):
         return
     async with services(context).db.session() as session:
-        await reactivate_blocked(session, chat.id)
+        await reactivate_blocked(session, chat.id, thread_of(update))
 
 
 async def ensure_subscriber(
@@ -149,6 +176,7 @@ async def ensure_subscriber(
             timezone=app.settings.default_timezone,
             minutes=[parse_minute(app.settings.default_delivery_time)],
             now=app.clock(),
+            thread_id=thread_of(update),
         )
 
 
@@ -185,7 +213,8 @@ async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(
-                "Sorry, something went wrong on my side. Please try again in a moment."
+                "Sorry, something went wrong on my side. Please try again in a moment.",
+                message_thread_id=thread_of(update) or None,
             )
         except Exception:  # the error may be that we cannot reach Telegram at all
             log.debug("could not tell the user about the error", exc_info=True)

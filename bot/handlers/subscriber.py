@@ -8,21 +8,23 @@ from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, escape
+from bot.handlers.channels import button_data, target_prefix
 from bot.handlers.common import (
     GROUP_ADMINS_ONLY,
     args_of,
     may_manage,
     reply,
     subscriber_for,
+    thread_of,
 )
 from bot.handlers.followups import story_details
+from bot.handlers.preferences import settings_view
 from bot.slots import local_now
 from bot.timeparse import InputError, parse_times
 from bot.views import (
     TIMEZONE_CALLBACK,
     help_text,
     next_briefing_phrase,
-    settings_text,
     times_phrase,
     timezone_keyboard,
 )
@@ -45,7 +47,7 @@ async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     app = services(context)
     async with app.db.session() as session:
-        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
+        follows_topics = await store.has_interests(session, subscriber.id)
         if follows_topics:
             await enqueue_manual(session, subscriber.id, app.clock())
     if not follows_topics:
@@ -84,7 +86,7 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     async with app.db.session() as session:
         await store.set_delivery_minutes(session, subscriber.id, minutes)
-        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
+        follows_topics = await store.has_interests(session, subscriber.id)
     if not minutes:
         await reply(update, "No more scheduled briefings. /briefing still works anytime.")
         return
@@ -120,13 +122,15 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(
             update,
             f"“{echo(typed, 60)}” can mean several timezones. Which one?",
-            timezone_keyboard(found.zones),
+            timezone_keyboard(found.zones, prefix=target_prefix(context)),
         )
         return
     text = f"I don't know the timezone “{echo(typed, 60)}”."
     if found.suggestions:
         text += " Did you mean one of these?"
-        await reply(update, text, timezone_keyboard(found.suggestions))
+        await reply(
+            update, text, timezone_keyboard(found.suggestions, prefix=target_prefix(context))
+        )
         return
     await reply(
         update,
@@ -139,7 +143,7 @@ async def choose_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A timezone button: set the zone it names."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    name = query.data.removeprefix(TIMEZONE_CALLBACK)
+    name = button_data(update, context).removeprefix(TIMEZONE_CALLBACK)
     if not is_known(name):
         await query.answer("That button is out of date.")
         return
@@ -161,7 +165,7 @@ async def _apply_timezone(
     async with app.db.session() as session:
         await store.set_timezone(session, subscriber.id, zone)
         minutes = await store.delivery_minutes(session, subscriber.id)
-        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
+        follows_topics = await store.has_interests(session, subscriber.id)
     now = app.clock()
     note = f" ({escape(notes[zone])})" if zone in notes else ""
     when = next_briefing_phrase(zone, minutes, now, follows_topics=follows_topics)
@@ -180,9 +184,10 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     app = services(context)
     async with app.db.session() as session:
-        view = await store.subscriber_view(session, subscriber.chat_id)
+        view = await store.subscriber_view(session, subscriber.chat_id, subscriber.thread_id)
     if view is not None:
-        await reply(update, settings_text(view, app.clock()))
+        text, keyboard = settings_view(view, context)
+        await reply(update, text, keyboard)
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,7 +209,7 @@ async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, status
     async with app.db.session() as session:
         await store.set_status(session, subscriber.id, status)
         minutes = await store.delivery_minutes(session, subscriber.id)
-        follows_topics = bool(await store.subscribed_topics(session, subscriber.id))
+        follows_topics = await store.has_interests(session, subscriber.id)
     if status == store.PAUSED:
         text = (
             "You were already paused. " if was == store.PAUSED else "Paused. "
@@ -225,7 +230,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert chat is not None
     async with services(context).db.session() as session:
-        forgotten = await store.forget_subscriber(session, chat.id)
+        forgotten = await store.forget_subscriber(session, chat.id, thread_of(update))
     if forgotten:
         await reply(
             update,

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, shorten
+from bot.handlers.channels import button_data, target_prefix
 from bot.handlers.common import (
     GROUP_ADMINS_ONLY,
     args_of,
@@ -17,6 +18,7 @@ from bot.handlers.common import (
     reply,
     subscriber_for,
 )
+from bot.handlers.followups import story_details
 from bot.views import (
     WELCOME_NEW,
     has_briefing_button,
@@ -28,8 +30,16 @@ from bot.views import (
 )
 from storage.deliveries import enqueue_manual
 from storage.models import Subscriber, Topic
-from storage.subscribers import delivery_minutes, subscribe, subscribed_topics, unsubscribe
+from storage.subscribers import (
+    delivery_minutes,
+    has_interests,
+    subscribe,
+    subscribed_topics,
+    unsubscribe,
+)
 from storage.topics import get_topic, list_topics
+
+DEEP_LINK_MORE = "more_"  # t.me/<bot>?start=more_<story id>: bot/delivery.py inline_keyboard
 
 
 async def _topics_and_followed(
@@ -58,7 +68,20 @@ async def _welcome(
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Register the chat (the one command that does) and show the topics as toggle buttons."""
+    """Register the chat (the one command that does) and show the topics as toggle buttons.
+
+    `/start more_<story id>` is a channel briefing's "More" link: the reader gets that story
+    here, and is not registered for briefings of their own by it."""
+    payload = args_of(context)[0] if args_of(context) else ""
+    if payload.startswith(DEEP_LINK_MORE) and payload.removeprefix(DEEP_LINK_MORE).isdigit():
+        app = services(context)
+        story = int(payload.removeprefix(DEEP_LINK_MORE))
+        details = await story_details(app.db, app.cpu, story, app.clock())
+        if details is None:
+            await reply(update, "That story is no longer available. /start gets you briefings.")
+        else:
+            await reply(update, *details)
+        return
     if not await may_manage(update, context):
         await reply(update, GROUP_ADMINS_ONLY)
         return
@@ -72,7 +95,8 @@ async def show_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if subscriber is None:
         return
     topics, followed = await _topics_and_followed(context, subscriber.id)
-    await reply(update, topics_text(topics, followed), topics_keyboard(topics, followed))
+    keyboard = topics_keyboard(topics, followed, prefix=target_prefix(context))
+    await reply(update, topics_text(topics, followed), keyboard)
 
 
 async def _available(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -139,7 +163,7 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """A topic button was pressed: follow or unfollow it and redraw the list."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    wanted = parse_topic_callback(query.data)
+    wanted = parse_topic_callback(button_data(update, context))
     subscriber = await subscriber_for(update, context)
     if subscriber is None:
         return
@@ -162,7 +186,8 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         text, keyboard = await _welcome(context, subscriber, created=created)
     else:
         topics, followed = await _topics_and_followed(context, subscriber.id)
-        text, keyboard = topics_text(topics, followed), topics_keyboard(topics, followed)
+        text = topics_text(topics, followed)
+        keyboard = topics_keyboard(topics, followed, prefix=target_prefix(context))
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:  # "message is not modified" after a double tap
@@ -179,7 +204,7 @@ async def first_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     app = services(context)
     async with app.db.session() as session:
-        follows_topics = bool(await subscribed_topics(session, subscriber.id))
+        follows_topics = await has_interests(session, subscriber.id)
         if follows_topics:
             await enqueue_manual(session, subscriber.id, app.clock())
     if not follows_topics:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers import ADMIN_HANDLERS, SUBSCRIBER_HANDLERS
 from storage.subscribers import get_subscriber, subscriber_view
 from tests.bot.conftest import RunningBot, add_topics
 
@@ -139,6 +140,16 @@ async def test_settings_shows_everything(bot: RunningBot) -> None:
         "Timezone: Europe/Berlin (now 07:00 there)",
         "Last briefing: never",
         "Next briefing: Mon 07:30 (Europe/Berlin)",
+        "",
+        "Options (tap below to change)",
+        "Items per briefing: 8",
+        "Sentences per item: 3",
+        "Silent delivery: off",
+        "Link preview: off",
+        "Lead image: off",
+        "Breaking news: off",
+        "Following: none (try /follow ukraine grain)",
+        "Muted: none (try /mute football)",
     ]
 
 
@@ -205,3 +216,17 @@ async def test_command_menu_is_published(bot: RunningBot) -> None:
     assert "addfeed" not in names
     admin = bot.api.commands['{"chat_id": 42, "type": "chat"}']
     assert "broadcast" in [c["command"] for c in admin]
+
+
+async def test_each_kind_of_chat_gets_the_commands_it_can_use(bot: RunningBot) -> None:
+    private = bot.api.commands_for("all_private_chats")
+    groups = bot.api.commands_for("all_group_chats")
+    admin = bot.api.commands_for("chat", chat_id=42)
+    # A channel is managed from a private chat: its commands are offered only there.
+    assert {"addchannel", "channels", "removechannel"} <= set(private)
+    assert "addchannel" not in groups and "addchannel" not in bot.api.commands_for("default")
+    assert {"follow", "mute", "settings", "briefing"} <= set(groups)
+    assert "broadcast" not in private and "broadcast" not in groups
+    assert {"broadcast", "addfeed", "addchannel", "follow"} <= set(admin)
+    # Every command the bot answers is in some menu, and every menu entry is answered.
+    assert set(private) | set(admin) == set(SUBSCRIBER_HANDLERS) | set(ADMIN_HANDLERS)

@@ -1,0 +1,94 @@
+"""A chat's /follow and /mute words applied to a briefing's candidates.
+
+A followed phrase works like a topic of the chat's own: stories it matches (title and lead,
+stemmed, as admin topics match, collector/topics.py) join the candidates under a heading of its
+words, with the id -filter_id so they never collide with a real topic. A muted phrase drops every
+story it matches, whatever topic carries it. Matching is plain substring search over stemmed
+words, never a pattern the user wrote: a filter cannot be made slow or unsafe.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.ranking import Offer
+from collector.topics import TopicRule, build_rule, haystack, rule_matches
+from storage.briefings import Candidate, RecentStory
+from storage.preferences import FOLLOW, MUTE, Filter
+
+
+@functools.lru_cache(maxsize=20_000)
+def story_haystack(title: str, summary: str) -> str:
+    """A story's stemmed title and lead; cached: every chat's filters meet the same stories."""
+    return haystack(title, summary)
+
+
+def follow_heading(keywords: str) -> str:
+    """The topic heading of a followed phrase's stories."""
+    return f"Following “{keywords}”"
+
+
+@dataclass(frozen=True)
+class PersonalRules:
+    """One chat's filters as matching rules."""
+
+    follows: tuple[TopicRule, ...] = ()
+    mutes: tuple[TopicRule, ...] = ()
+    titles: dict[int, str] = field(default_factory=dict)  # -filter_id -> heading
+
+    @classmethod
+    def of(cls, entries: Iterable[Filter]) -> PersonalRules:
+        """The rules of a chat's stored filters."""
+        follows, mutes, titles = [], [], {}
+        for entry in entries:
+            rule = build_rule(-entry.id, entry.keywords)
+            if entry.kind == FOLLOW:
+                follows.append(rule)
+                titles[-entry.id] = follow_heading(entry.keywords)
+            elif entry.kind == MUTE:
+                mutes.append(rule)
+        return cls(tuple(follows), tuple(mutes), titles)
+
+    @property
+    def follow_ids(self) -> set[int]:
+        """The pseudo-topic ids of the followed phrases."""
+        return {rule.topic_id for rule in self.follows}
+
+    def followed_candidates(self, recent: Sequence[RecentStory]) -> list[Candidate]:
+        """A candidate for every (recent story, followed phrase) that matches."""
+        if not self.follows:
+            return []
+        found = []
+        for story in recent:
+            stack = story_haystack(story.title, story.summary)
+            for rule in self.follows:
+                if rule_matches(rule, stack):
+                    found.append(
+                        Candidate(
+                            story.story_id,
+                            rule.topic_id,
+                            story.news_at,
+                            story.source_count,
+                            via_feed=False,
+                            weight=story.weight,
+                        )
+                    )
+        return found
+
+    def without_muted(self, offers: list[Offer], recent: Sequence[RecentStory]) -> list[Offer]:
+        """The offers whose story no muted phrase matches."""
+        if not self.mutes:
+            return offers
+        texts = {story.story_id: story for story in recent}
+        kept = []
+        for offer in offers:
+            story = texts.get(offer.story_id)
+            stack = story_haystack(story.title, story.summary) if story else ""
+            if not any(rule_matches(rule, stack) for rule in self.mutes):
+                kept.append(offer)
+        return kept
+
+
+NO_RULES = PersonalRules()
