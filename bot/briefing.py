@@ -162,7 +162,14 @@ class BriefingBuilder:
         if sentences is None:
             sentences = self.settings.summary_sentences
         items = [
-            self._item(o, cards[o.story_id], titles.get(o.topic_id, "News"), now, sentences)
+            story_item(
+                cards[o.story_id],
+                titles.get(o.topic_id, "News"),
+                now,
+                sentences,
+                news_at=o.news_at,
+                is_update=o.is_update,
+            )
             for o in chosen
         ]
         moment = now if row.kind == MANUAL else row.slot_at
@@ -177,21 +184,31 @@ class BriefingBuilder:
                 parts[0] = replace(parts[0], preview_url=top.sources[0].url)
         return store.SavedBriefing(row.id, dump_parts(parts))
 
-    def _item(
-        self, offer: Offer, card: store.StoryCard, topic: str, now: datetime, sentences: int
-    ) -> BriefingItem:
-        lines = [line.strip() for line in card.summary.splitlines() if line.strip()]
-        limit = max(min(sentences, MAX_SENTENCES), 0)
-        return BriefingItem(
-            story_id=card.id,
-            topic=topic,
-            title=card.title,
-            sentences=tuple(lines[:limit]),
-            sources=tuple(Source(s.name, s.url) for s in card.sources),
-            source_count=max(card.source_count, len(card.sources)),
-            is_update=offer.is_update,
-            age=age_text((now - offer.news_at).total_seconds()),
-        )
+
+
+def story_item(
+    card: store.StoryCard,
+    topic: str,
+    now: datetime,
+    sentences: int,
+    *,
+    news_at: datetime,
+    is_update: bool = False,
+) -> BriefingItem:
+    """A story as a briefing item: its title, the first `sentences` of its summary (at most
+    MAX_SENTENCES; 0: the headline alone), its sources, and how old its news is."""
+    lines = [line.strip() for line in card.summary.splitlines() if line.strip()]
+    limit = max(min(sentences, MAX_SENTENCES), 0)
+    return BriefingItem(
+        story_id=card.id,
+        topic=topic,
+        title=card.title,
+        sentences=tuple(lines[:limit]),
+        sources=tuple(Source(s.name, s.url) for s in card.sources),
+        source_count=max(card.source_count, len(card.sources)),
+        is_update=is_update,
+        age=age_text((now - news_at).total_seconds()),
+    )
 
 
 def _promised(payloads: Sequence[tuple[int, str, int]]) -> defaultdict[int, set[int]]:

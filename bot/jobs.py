@@ -24,7 +24,7 @@ async def delivery_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await app.leader.holding():
         return
     report = await app.scheduler.tick()
-    if report.queued:
+    if report.queued or report.breaking:
         app.worker.wake()
 
 

@@ -1,4 +1,5 @@
-"""The delivery tick: turn "08:00 in Europe/Berlin" into queued delivery rows, exactly once."""
+"""The delivery tick: turn "08:00 in Europe/Berlin" into queued delivery rows, exactly once,
+and queue the breaking-news alerts due (bot/breaking.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.breaking import BreakingScanner
 from bot.settings import Settings
 from bot.slots import due_instants
 from storage import deliveries as queue
@@ -28,6 +30,7 @@ class TickReport:
     end: datetime
     queued: int
     skipped: int
+    breaking: int = 0  # breaking-news alerts queued (bot/breaking.py)
 
 
 class SlotScheduler:
@@ -37,6 +40,7 @@ class SlotScheduler:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self.breaking = BreakingScanner(db, settings, clock)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Queue every slot in (last tick, now]; slots older than the missed-slot age are
@@ -81,7 +85,8 @@ class SlotScheduler:
         metrics.slots_queued(queued)  # committed
         if queued or skipped:
             log.info("delivery tick: %d briefings queued, %d missed slots skipped", queued, skipped)
-        return TickReport(start, end, queued, skipped)
+        alerts = await self.breaking.scan()
+        return TickReport(start, end, queued, skipped, alerts)
 
 
 def _hours(delta: timedelta) -> str:

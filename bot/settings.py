@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     # News older than this (by publication time) is never briefed: not when first seen, and
     # not later, when a briefing left it out.
     news_max_age_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # Breaking news, for chats that turn it on in /settings: a story that reaches this many
+    # independent sources within `breaking_window_minutes` of its first report is sent at
+    # once, at most `breaking_max_per_day` times a day per chat.
+    breaking_min_sources: int = Field(default=5, ge=2)
+    breaking_window_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    breaking_max_per_day: int = Field(default=3, ge=1, le=24)
 
     # Delivery
     delivery_tick_seconds: int = Field(default=60, ge=1)

@@ -77,6 +77,7 @@ async def test_a_channel_is_added_managed_and_briefed_from_a_private_chat(
     # "More" in a channel opens the bot's private chat on that story: a reader's tap must not
     # post an answer into the channel for everyone.
     (label, url) = posted[0].buttons[0]
+    assert label == "More #1"
     assert url == f"https://t.me/{bot.api.username}?start=more_{story}"
     details = await bot.reply_text(READER, f"/start more_{story}")
     assert "Harbour strike ends" in details and "Dockers voted." in details

@@ -1,0 +1,124 @@
+"""Breaking news: a story many outlets report within the hour goes at once to the chats that
+asked for it (/settings, off by default), never twice, at most a few times a day.
+
+Each delivery tick scans the stories first seen within `breaking_window_minutes` that already
+have `breaking_min_sources` sources. A chat gets one when the story is in a topic it follows
+(or matches a phrase it follows), no phrase it muted matches it, it was not shown the story
+yet, and fewer than `breaking_max_per_day` alerts went to it in the last 24 hours. The alert is
+rendered when queued (like a broadcast) and goes through the delivery queue, with its
+guarantees: exactly once (the queue's unique slot is the story's first report), resumed after a
+restart, within the flood limits; once delivered, the story counts as shown and the next
+briefing does not repeat it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.briefing import story_item
+from bot.formatting import MessagePart, dump_parts, escape, render_briefing
+from bot.personal import PersonalRules, story_haystack
+from bot.settings import Settings
+from collector.topics import rule_matches
+from storage import breaking as store
+from storage.briefings import RecentStory, StoryCard, recent_stories, story_cards
+from storage.db import Database
+from storage.preferences import filters_of
+
+log = logging.getLogger(__name__)
+
+
+def alert_header(source_count: int, minutes: int) -> str:
+    """The first line of an alert."""
+    return f"⚡ <b>Breaking</b> · <i>{source_count} sources within {escape(_span(minutes))}</i>"
+
+
+def _span(minutes: int) -> str:
+    return "the hour" if minutes == 60 else f"{minutes} minutes"
+
+
+class BreakingScanner:
+    """Queues breaking alerts; `scan` is safe to repeat and to run in several processes."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    async def scan(self) -> int:
+        """Queue the alerts due now; returns how many were queued."""
+        now = self.clock()
+        settings = self.settings
+        window = timedelta(minutes=settings.breaking_window_minutes)
+        queued = 0
+        async with self.db.session() as session:
+            stories = await store.breaking_stories(
+                session, first_seen_since=now - window, min_sources=settings.breaking_min_sources
+            )
+            if not stories:
+                return 0
+            readers = await store.breaking_readers(session)
+            if not readers:
+                return 0
+            ids = [reader.subscriber_id for reader in readers]
+            story_ids = [story.story_id for story in stories]
+            shown = await store.already_shown(session, ids, story_ids)
+            sent_today = await store.alerts_since(session, ids, now - timedelta(days=1))
+            filters = await filters_of(session, ids)
+            texts = {s.story_id: s for s in await recent_stories(session, now - window * 2)}
+            cards = await story_cards(session, story_ids)
+            for story in sorted(stories, key=lambda s: (-s.source_count, s.first_seen_at)):
+                card = cards.get(story.story_id)
+                if card is None:
+                    continue
+                for reader in readers:
+                    if (reader.subscriber_id, story.story_id) in shown:
+                        continue
+                    if sent_today.get(reader.subscriber_id, 0) >= settings.breaking_max_per_day:
+                        continue
+                    rules = PersonalRules.of(filters.get(reader.subscriber_id, []))
+                    if not self._wanted(story, reader, rules, texts.get(story.story_id)):
+                        continue
+                    payload = self._render(card, story, reader, now)
+                    if await store.enqueue_alert(
+                        session, reader.subscriber_id, store.alert_slot(story), payload, now
+                    ):
+                        queued += 1
+                        sent_today[reader.subscriber_id] = (
+                            sent_today.get(reader.subscriber_id, 0) + 1
+                        )
+        if queued:
+            log.info("breaking news: %d alerts queued", queued)
+        return queued
+
+    @staticmethod
+    def _wanted(
+        story: store.BreakingStory,
+        reader: store.BreakingReader,
+        rules: PersonalRules,
+        text: RecentStory | None,
+    ) -> bool:
+        """In a followed topic or phrase, and in no muted phrase."""
+        stack = story_haystack(text.title, text.summary) if text is not None else ""
+        if any(rule_matches(rule, stack) for rule in rules.mutes):
+            return False
+        if story.topic_ids & reader.topic_ids:
+            return True
+        return any(rule_matches(rule, stack) for rule in rules.follows)
+
+    def _render(
+        self,
+        card: StoryCard,
+        story: store.BreakingStory,
+        reader: store.BreakingReader,
+        now: datetime,
+    ) -> str:
+        sentences = reader.options.sentences
+        if sentences is None:
+            sentences = self.settings.summary_sentences
+        item = story_item(card, "Breaking", now, sentences, news_at=story.first_seen_at)
+        header = alert_header(story.source_count, self.settings.breaking_window_minutes)
+        parts: list[MessagePart] = render_briefing(header, [item])
+        return dump_parts(parts)
