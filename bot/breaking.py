@@ -21,11 +21,11 @@ from bot.briefing import story_item
 from bot.formatting import MessagePart, dump_parts, escape, render_briefing
 from bot.personal import PersonalRules, story_haystack
 from bot.settings import Settings
-from collector.topics import rule_matches
 from storage import breaking as store
 from storage.briefings import RecentStory, StoryCard, recent_stories, story_cards
 from storage.db import Database
 from storage.preferences import filters_of
+from summarizer.keywords import rule_matches
 
 log = logging.getLogger(__name__)
 

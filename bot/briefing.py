@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from telegram.constants import ChatType
+
 from bot.formatting import (
     BriefingItem,
     MessagePart,
@@ -173,7 +175,10 @@ class BriefingBuilder:
             for o in chosen
         ]
         moment = now if row.kind == MANUAL else row.slot_at
-        header = briefing_header(local_now(moment, row.timezone), row.timezone, len(items))
+        title = "News briefing" if row.chat_type == ChatType.CHANNEL else "Your briefing"
+        header = briefing_header(
+            local_now(moment, row.timezone), row.timezone, len(items), title=title
+        )
         footer = more_stories_text(left) if left else None
         top = cards[chosen[0].story_id]
         if row.options.lead_image and top.image_url:

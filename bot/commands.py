@@ -46,6 +46,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("feedweight", "Weigh a feed in briefings: /feedweight 12 2"),
     ("stats", "Subscribers, briefings, articles, queue"),
     ("broadcast", "Message every active subscriber (preview first)"),
+    ("export", "Send the feeds as an OPML file"),
 )
 
 

@@ -232,12 +232,15 @@ def load_parts(payload: str) -> list[MessagePart]:
 
 
 @functools.lru_cache(maxsize=1024)
-def briefing_header(local_time: datetime, timezone: str, item_count: int) -> str:
-    """The first lines: date and time in the subscriber's timezone, and how many stories."""
+def briefing_header(
+    local_time: datetime, timezone: str, item_count: int, *, title: str = "Your briefing"
+) -> str:
+    """The first lines: date and time in the subscriber's timezone, and how many stories.
+    A channel's readers are not addressed as "your": it says "News briefing"."""
     day = f"{local_time:%A} {local_time.day} {local_time:%B %Y}"
     stories = "1 story" if item_count == 1 else f"{item_count} stories"
     return (
-        f"📰 <b>Your briefing · {escape(day)}</b>\n"
+        f"📰 <b>{escape(title)} · {escape(day)}</b>\n"
         f"<i>{local_time:%H:%M} {escape(timezone)} · {stories}</i>"
     )
 
@@ -308,7 +311,9 @@ def render_with_lead_image(
     first = render_briefing(header, items[:1], footer=footer if len(items) == 1 else None)
     if len(first) == 1 and caption_length(first[0].text) <= MAX_CAPTION:
         rest = (
-            render_briefing(None, items[1:], footer=footer, start=2) if len(items) > 1 else []
+            render_briefing(None, items[1:], footer=footer, start=2, continues=items[0].topic)
+            if len(items) > 1
+            else []
         )
         return [replace(first[0], photo=image_url), *rest]
     parts = render_briefing(header, items, footer=footer)
@@ -322,16 +327,18 @@ def render_briefing(
     footer: str | None = None,
     limit: int = MAX_MESSAGE,
     start: int = 1,
+    continues: str | None = None,
 ) -> list[MessagePart]:
     """The briefing as messages: items grouped by topic (in the given order), split between
     items so that no message exceeds `limit`; each message carries its items' "More" buttons
     and names its stories; `footer` (e.g. "12 more stories") closes the last message. Items
-    are numbered from `start`; without a header the first message opens with its first item."""
+    are numbered from `start`; without a header the first message opens with its first item,
+    and `continues` names the topic the message before ended with."""
     parts: list[MessagePart] = []
     blocks: list[str] = [header] if header is not None else []
     numbers: list[tuple[int, int]] = []
     shown: list[tuple[int, int]] = []
-    current_topic: str | None = None
+    current_topic = continues
 
     def flush() -> None:
         nonlocal blocks, numbers, shown
@@ -350,8 +357,8 @@ def render_briefing(
         block = f"{heading}\n{body}" if heading else body
         if blocks and telegram_length("\n\n".join([*blocks, block])) > limit:
             flush()
-            if not starts_topic:  # the topic goes on in a new message: say which it is
-                block = f"{_topic_heading(item.topic, continued=True)}\n{body}"
+        if not blocks and not starts_topic:  # the topic goes on in a new message: say which
+            block = f"{_topic_heading(item.topic, continued=True)}\n{body}"
         blocks.append(block)
         numbers.append((number, item.story_id))
         shown.append((item.story_id, item.source_count))

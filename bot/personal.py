@@ -1,7 +1,7 @@
 """A chat's /follow and /mute words applied to a briefing's candidates.
 
 A followed phrase works like a topic of the chat's own: stories it matches (title and lead,
-stemmed, as admin topics match, collector/topics.py) join the candidates under a heading of its
+stemmed, as admin topics match: summarizer/keywords.py) join the candidates under a heading of its
 words, with the id -filter_id so they never collide with a real topic. A muted phrase drops every
 story it matches, whatever topic carries it. Matching is plain substring search over stemmed
 words, never a pattern the user wrote: a filter cannot be made slow or unsafe.
@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.ranking import Offer
-from collector.topics import TopicRule, build_rule, haystack, rule_matches
 from storage.briefings import Candidate, RecentStory
 from storage.preferences import FOLLOW, MUTE, Filter
+from summarizer.keywords import KeywordRule, build_rule, haystack, rule_matches
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -34,8 +34,8 @@ def follow_heading(keywords: str) -> str:
 class PersonalRules:
     """One chat's filters as matching rules."""
 
-    follows: tuple[TopicRule, ...] = ()
-    mutes: tuple[TopicRule, ...] = ()
+    follows: tuple[KeywordRule, ...] = ()
+    mutes: tuple[KeywordRule, ...] = ()
     titles: dict[int, str] = field(default_factory=dict)  # -filter_id -> heading
 
     @classmethod
@@ -54,7 +54,7 @@ class PersonalRules:
     @property
     def follow_ids(self) -> set[int]:
         """The pseudo-topic ids of the followed phrases."""
-        return {rule.topic_id for rule in self.follows}
+        return {rule.rule_id for rule in self.follows}
 
     def followed_candidates(self, recent: Sequence[RecentStory]) -> list[Candidate]:
         """A candidate for every (recent story, followed phrase) that matches."""
@@ -68,7 +68,7 @@ class PersonalRules:
                     found.append(
                         Candidate(
                             story.story_id,
-                            rule.topic_id,
+                            rule.rule_id,
                             story.news_at,
                             story.source_count,
                             via_feed=False,

@@ -11,17 +11,20 @@ import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.settings import Settings, load_settings
 from collector.opml import parse_opml
 from collector.service import Collector, CollectReport
-from sandbox.fake_bot_api import FakeBotAPI, SentMessage
+from sandbox.fake_bot_api import BOT_USER_ID, FakeBotAPI, FakeChat, SentMessage
 from sandbox.feed_server import LocalFeedServer
 from sandbox.terminal_render import render_buttons, render_message
 from storage.db import Database
 from storage.feeds import FeedImport, import_feeds
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.delivery import DeliveryWorker
 
 # Package data of `sandbox`, so the demo also runs from an installed wheel.
 EXAMPLES_DIR = Path(str(resources.files("sandbox") / "examples"))
@@ -29,6 +32,17 @@ DEMO_CHAT_ID = 424242
 DEMO_ADMIN_ID = 1
 # What the demo subscriber types, in order.
 DEMO_CONVERSATION = ("/start", "/subscribe world", "/subscribe tech", "/subscribe science")
+# A channel its editor manages from a private chat, with the top story's lead image.
+DEMO_CHANNEL_ID = -1009000000001
+DEMO_CHANNEL = "@northbridge_news"
+DEMO_EDITOR_ID = 515151
+DEMO_CHANNEL_CONVERSATION = (
+    f"/addchannel {DEMO_CHANNEL}",
+    f"/subscribe {DEMO_CHANNEL} world",
+)
+# A forum group where one topic gets the Tech briefing.
+DEMO_FORUM_ID = -1009000000002
+DEMO_FORUM_CONVERSATION = ("/start", "/subscribe tech")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -121,6 +135,7 @@ async def _converse(
     color: bool,
 ) -> None:
     from bot.app import build_application
+    from bot.context import services
 
     application = build_application(settings, db, collector=collector, schedule_jobs=False)
     async with application:
@@ -141,18 +156,66 @@ async def _converse(
             print("The briefing, exactly as the subscriber receives it:", file=out)
             for message in briefing:
                 _print_message(message, out, color=color)
+            await _channel_and_forum(telegram, services(application).worker, out, color=color)
         finally:
             await application.updater.stop()
             await application.stop()
 
 
-async def _say(telegram: FakeBotAPI, text: str, quiet: float = 0.3) -> list[SentMessage]:
-    """Send `text` as the demo subscriber and return the bot's replies once it falls quiet."""
-    before = len(telegram.messages(DEMO_CHAT_ID))
-    telegram.inject_message(DEMO_CHAT_ID, text, user_id=DEMO_CHAT_ID)
-    await telegram.wait_for_messages(DEMO_CHAT_ID, before + 1, within=20.0)
-    await _until_quiet(lambda: len(telegram.messages(DEMO_CHAT_ID)), quiet=quiet)
-    return telegram.messages(DEMO_CHAT_ID)[before:]
+async def _channel_and_forum(
+    telegram: FakeBotAPI, worker: DeliveryWorker, out: TextIO, *, color: bool
+) -> None:
+    """An editor adds a channel (lead image on), a forum topic subscribes; both get briefed."""
+    telegram.add_channel(DEMO_CHANNEL_ID, username=DEMO_CHANNEL, title="Northbridge News")
+    telegram.set_member(DEMO_CHANNEL_ID, DEMO_EDITOR_ID, "administrator")
+    telegram.set_member(DEMO_CHANNEL_ID, BOT_USER_ID, "administrator")
+    print(f"\nAn editor adds the channel {DEMO_CHANNEL} from a private chat:", file=out)
+    for text in DEMO_CHANNEL_CONVERSATION:
+        replies = await _say(telegram, text, chat=DEMO_EDITOR_ID)
+        print(f"  > {text}", file=out)
+        print(f"    {render_message(replies[0].text).splitlines()[0]}", file=out)
+    await _say(telegram, f"/settings {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID)
+    telegram.press_button(DEMO_EDITOR_ID, "Lead image: off", user_id=DEMO_EDITOR_ID)
+    await telegram.wait_for_calls("editMessageText", 1, within=20.0)
+    print(f"  > /settings {DEMO_CHANNEL}   [ 🖼 Lead image: off ] pressed: on", file=out)
+    await _say(telegram, f"/briefing {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID)
+    print(f"  > /briefing {DEMO_CHANNEL}\n", file=out)
+    await worker.run_until_idle()  # a channel takes 20 messages a minute: parts 3 s apart
+    print("What the channel's readers see (the lead image, with the first item):", file=out)
+    for message in telegram.messages(DEMO_CHANNEL_ID):
+        _print_message(message, out, color=color)
+
+    forum = telegram.add_chat(
+        FakeChat(DEMO_FORUM_ID, "supergroup", is_forum=True, title="Northbridge Newsroom")
+    )
+    desk = telegram.create_topic(forum.id, "Tech desk")
+    print("\nIn a forum group, the “Tech desk” topic subscribes on its own:", file=out)
+    for text in DEMO_FORUM_CONVERSATION:
+        replies = await _say(telegram, text, chat=forum.id, thread_id=desk)
+        print(f"  > {text}", file=out)
+        print(f"    {render_message(replies[0].text).splitlines()[0]}", file=out)
+    briefing = await _say(telegram, "/briefing", quiet=1.5, chat=forum.id, thread_id=desk)
+    print("  > /briefing\n", file=out)
+    print("What the “Tech desk” topic receives:", file=out)
+    for message in briefing:
+        _print_message(message, out, color=color)
+
+
+async def _say(
+    telegram: FakeBotAPI,
+    text: str,
+    quiet: float = 0.3,
+    *,
+    chat: int = DEMO_CHAT_ID,
+    thread_id: int | None = None,
+) -> list[SentMessage]:
+    """Send `text` in a chat (as its user) and return the bot's replies once it falls quiet."""
+    before = len(telegram.messages(chat))
+    user = chat if chat > 0 else None
+    telegram.inject_message(chat, text, user_id=user, thread_id=thread_id)
+    await telegram.wait_for_messages(chat, before + 1, within=20.0)
+    await _until_quiet(lambda: len(telegram.messages(chat)), quiet=quiet)
+    return telegram.messages(chat)[before:]
 
 
 async def _until_quiet(count: Callable[[], int], quiet: float) -> None:
@@ -168,6 +231,8 @@ async def _until_quiet(count: Callable[[], int], quiet: float) -> None:
 def _print_message(message: SentMessage, out: TextIO, *, color: bool) -> None:
     rule = "─" * 72
     print(rule, file=out)
+    if message.photo:
+        print(f"🖼  [photo: {message.photo}]", file=out)
     print(render_message(message.text, color=color), file=out)
     buttons = [label for label, _ in message.buttons]
     if buttons:

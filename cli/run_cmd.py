@@ -25,6 +25,7 @@ from bot.app import (
     takes_updates,
 )
 from bot.context import services
+from bot.handlers.opml_files import OPML_FILES
 from bot.settings import Settings, SettingsError
 from cli.common import (
     check_database_url,
@@ -35,6 +36,7 @@ from cli.common import (
     startup_errors,
     telegram_startup_error,
 )
+from cli.feeds_cmd import OpmlFiles
 from cli.ops import ops_server
 from collector.pool import WorkerPool
 from collector.report import FeedResult
@@ -152,6 +154,8 @@ async def serve(
                 cpu=workers,
                 role=role,
             )
+            # OPML files admins send, and /export: read and written as `feeds import|export` do.
+            application.bot_data[OPML_FILES] = OpmlFiles()
             try:
                 # getMe: the first request, where a wrong token or URL shows.
                 await stack.enter_async_context(application)

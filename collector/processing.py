@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from collector.dedup import content_fingerprint, simhash
 from collector.extract import TEXT_ARTICLE, TEXT_KINDS, ExtractedPage, extract_page, text_kind
@@ -74,7 +75,7 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
         author=(item.author or (page.author if page else None) or None),
         # The feed's date is the publisher's; trafilatura guesses one when the page states none.
         published_at=item.published or _page_date(page),
-        image_url=item.image_url or (page.image_url if page else None),
+        image_url=lead_image(item.image_url, page.image_url if page else None, job.page_url),
         site_name=page.site_name if page else None,
         text=text,
         text_source=source,
@@ -83,6 +84,19 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
         simhash=simhash(text),
         topic_ids=frozenset(matching_topics(job.topic_rules, title, text)),
     )
+
+
+def lead_image(feed_image: str | None, page_image: str | None, page_url: str | None) -> str | None:
+    """The article's lead image as an absolute http(s) URL: the feed's, else the page's
+    (og:image and the like are often relative, "/img/lead.jpg", to the page); None when
+    neither is one Telegram could fetch (a data: URI, a javascript: link)."""
+    for candidate, base in ((feed_image, None), (page_image, page_url)):
+        if not candidate:
+            continue
+        url = urljoin(base, candidate.strip()) if base else candidate.strip()
+        if url.startswith(("https://", "http://")):
+            return url
+    return None
 
 
 def choose_text(page_text: str, feed_text: str) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 Options left unset (NULL) follow the bot's defaults, so changing a default in the deployment's
 settings reaches every chat that never chose. Filters are stored as typed and matched like an
-admin topic's keywords (collector/topics.py): stemmed words, "-word" excludes, never a pattern
+admin topic's keywords (summarizer/keywords.py): stemmed words, "-word" excludes, never a pattern
 the user wrote.
 """
 

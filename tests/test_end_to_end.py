@@ -139,7 +139,18 @@ async def test_subscriber_gets_a_briefing_of_collected_feeds(tmp_path: Path) -> 
 def test_demo_prints_a_briefing_with_summarized_items(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--color", "never"]) == 0
     out = capsys.readouterr().out
-    briefing = out.split("exactly as the subscriber receives it:", 1)[1]
+    briefing, channel = out.split("exactly as the subscriber receives it:", 1)[1].split(
+        "An editor adds the channel", 1
+    )
+    channel, forum = channel.split("In a forum group", 1)
+    # The channel gets its own briefing, the top story's lead image above the first item.
+    assert "📢 Northbridge News is added" in channel
+    posted = channel.split("What the channel's readers see", 1)[1]
+    assert re.search(r"🖼  \[photo: http://127\.0\.0\.1:\d+/images/tidal-barrier\.jpg\]", posted)
+    assert "News briefing ·" in posted and "1. " in posted and "▍WORLD" in posted
+    # The forum's Tech desk topic gets the Tech stories, and only those.
+    desk = forum.split("What the “Tech desk” topic receives:", 1)[1]
+    assert "▍TECH" in desk and "▍WORLD" not in desk and "▍SCIENCE" not in desk
     items = re.findall(
         r"^\d+\. (.+)\n((?:(?!🔗).+\n)+)🔗 (.+) <(http://127\.0\.0\.1:\d+/\S+)>",
         briefing,

@@ -16,7 +16,16 @@ from telegram.ext import (
 )
 
 from bot.admin_views import BROADCAST_CALLBACK, DELETE_TOPIC_CALLBACK, FEED_CALLBACK
-from bot.handlers import admin, channels, common, followups, preferences, subscriber, topics
+from bot.handlers import (
+    admin,
+    channels,
+    common,
+    followups,
+    opml_files,
+    preferences,
+    subscriber,
+    topics,
+)
 from bot.preference_views import OPTION_CALLBACK, UNFILTER_CALLBACK
 from bot.views import BRIEFING_NOW_CALLBACK, MORE_CALLBACK, TIMEZONE_CALLBACK, TOPIC_CALLBACK
 
@@ -59,6 +68,7 @@ ADMIN_HANDLERS = {
     "resumefeed": admin.resume_feed_command,
     "stats": admin.stats_command,
     "broadcast": admin.broadcast_command,
+    "export": opml_files.export_command,
 }
 
 # A button's data, optionally after the channel it is for.
@@ -109,6 +119,14 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         MessageHandler(
             filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.COMMAND,
             channels.forwarded_post,
+        )
+    )
+    # A file sent to the bot: an admin's OPML feed list (feeds fetched: beside the others).
+    application.add_handler(
+        MessageHandler(
+            filters.Document.ALL & filters.ChatType.PRIVATE,
+            opml_files.receive_document,
+            block=False,
         )
     )
     # Any other button (an old keyboard, forged data) is still answered.

@@ -23,11 +23,11 @@ from bot.preference_views import (
     stepped,
 )
 from bot.views import settings_text
-from collector.topics import build_rule
 from storage import preferences as prefs
 from storage import subscribers as store
 from storage.models import Subscriber
 from storage.preferences import FOLLOW, ITEMS_RANGE, MUTE, SENTENCES_RANGE, ChatOptions
+from summarizer.keywords import build_rule
 
 MAX_WORD = 64
 FOLLOW_USAGE = (

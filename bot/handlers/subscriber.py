@@ -54,8 +54,11 @@ async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, "You don't follow any topic yet. Pick some with /topics.")
         return
     app.worker.wake()
-    if update.effective_chat is not None:
-        await update.effective_chat.send_action(ChatAction.TYPING)
+    chat = update.effective_chat
+    if chat is not None and chat.id != subscriber.chat_id:  # a channel, managed from here
+        await reply(update, f"📰 A briefing is on its way to {echo(subscriber.name or '', 100)}.")
+    elif chat is not None:
+        await chat.send_action(ChatAction.TYPING, message_thread_id=thread_of(update) or None)
 
 
 async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

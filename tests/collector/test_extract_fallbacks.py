@@ -22,7 +22,7 @@ from collector.extract import (
     is_notice,
     text_kind,
 )
-from collector.processing import TEXT_SOURCE_FEED, TEXT_SOURCE_PAGE, choose_text
+from collector.processing import TEXT_SOURCE_FEED, TEXT_SOURCE_PAGE, choose_text, lead_image
 from collector.service import Collector
 from sandbox.collector_options import CollectorOptions
 from sandbox.feed_server import LocalFeedServer
@@ -365,3 +365,15 @@ def test_every_article_page_among_the_fixtures_extracts_in_precision_mode() -> N
         if path.name not in not_articles:
             page = extract_page(path.read_text(encoding="utf-8"))
             assert (page.mode, page.kind) == ("precision", TEXT_ARTICLE), path.name
+
+
+def test_a_pages_relative_lead_image_becomes_an_absolute_url() -> None:
+    page = "https://news.example/world/2026/harbour.html"
+    assert lead_image(None, "/img/lead.jpg", page) == "https://news.example/img/lead.jpg"
+    assert lead_image(None, "lead.jpg", page) == "https://news.example/world/2026/lead.jpg"
+    # The feed's own image wins; what Telegram could not fetch is no image at all.
+    assert lead_image("https://cdn.example/a.jpg", "/img/b.jpg", page) == (
+        "https://cdn.example/a.jpg"
+    )
+    assert lead_image(None, "data:image/png;base64,AAAA", page) is None
+    assert lead_image("javascript:alert(1)", None, page) is None
