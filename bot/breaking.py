@@ -19,13 +19,12 @@ from datetime import datetime, timedelta
 
 from bot.briefing import story_item
 from bot.formatting import MessagePart, dump_parts, escape, render_briefing
-from bot.personal import PersonalRules, story_haystack
+from bot.personal import PersonalRules
 from bot.settings import Settings
 from storage import breaking as store
-from storage.briefings import RecentStory, StoryCard, recent_stories, story_cards
+from storage.briefings import StoryCard, story_cards, story_texts
 from storage.db import Database
 from storage.preferences import filters_of
-from summarizer.keywords import rule_matches
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class BreakingScanner:
             shown = await store.already_shown(session, ids, story_ids)
             sent_today = await store.alerts_since(session, ids, now - timedelta(days=1))
             filters = await filters_of(session, ids)
-            texts = {s.story_id: s for s in await recent_stories(session, now - window * 2)}
+            texts = await story_texts(session, story_ids)
             cards = await story_cards(session, story_ids)
             for story in sorted(stories, key=lambda s: (-s.source_count, s.first_seen_at)):
                 card = cards.get(story.story_id)
@@ -98,15 +97,12 @@ class BreakingScanner:
         story: store.BreakingStory,
         reader: store.BreakingReader,
         rules: PersonalRules,
-        text: RecentStory | None,
+        text: tuple[str, str] | None,
     ) -> bool:
         """In a followed topic or phrase, and in no muted phrase."""
-        stack = story_haystack(text.title, text.summary) if text is not None else ""
-        if any(rule_matches(rule, stack) for rule in rules.mutes):
+        if rules.muted(text):
             return False
-        if story.topic_ids & reader.topic_ids:
-            return True
-        return any(rule_matches(rule, stack) for rule in rules.follows)
+        return bool(story.topic_ids & reader.topic_ids) or rules.follows_text(text)
 
     def _render(
         self,

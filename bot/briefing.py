@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.constants import ChatType
 
 from bot.formatting import (
@@ -41,6 +42,7 @@ from storage.db import Database
 from storage.deliveries import MANUAL, ClaimedDelivery
 
 MAX_SENTENCES = 3
+RECENT_CACHE_SECONDS = 30.0
 
 
 class BriefingBuilder:
@@ -50,6 +52,7 @@ class BriefingBuilder:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self._recent_cache: tuple[datetime, list[store.RecentStory]] | None = None
 
     async def build(self, rows: Sequence[ClaimedDelivery]) -> dict[int, str | None]:
         """Render and store the payload of every row; returns delivery id -> payload (None:
@@ -74,8 +77,11 @@ class BriefingBuilder:
                 sid: PersonalRules.of(entries)
                 for sid, entries in (await preferences.filters_of(session, subscribers)).items()
             }
-            recent = await store.recent_stories(session, news_since) if filters else []
+            follows = any(rules.follows for rules in filters.values())
+            recent = await self._recent(session, news_since, now) if follows else []
             story_ids = {c.story_id for c in found} | {r.story_id for r in recent}
+            mutes = any(rules.mutes for rules in filters.values())
+            texts = await store.story_texts(session, story_ids) if mutes else {}
             seen = await store.seen_stories(session, subscribers, story_ids)
             reports = await store.latest_reports(session, story_ids)
             choices: dict[int, tuple[list[Offer], int]] = {}
@@ -91,7 +97,7 @@ class BriefingBuilder:
                     promised[row.subscriber_id],
                     now,
                 )
-                offers = rules.without_muted(offers, recent)
+                offers = rules.without_muted(offers, texts)
                 limit = row.options.items or self.settings.briefing_max_items
                 choices[row.id] = fair_share(offers, limit)
                 titles.update(rules.titles)
@@ -103,6 +109,19 @@ class BriefingBuilder:
             results = [self._render(row, *choices[row.id], cards, titles, now) for row in rows]
             await store.save_briefings(session, results)
         return {result.delivery_id: result.payload for result in results}
+
+    async def _recent(
+        self, session: AsyncSession, news_since: datetime, now: datetime
+    ) -> list[store.RecentStory]:
+        """Every story that is news, for /follow phrases; kept RECENT_CACHE_SECONDS, since a
+        fan-out builds hundreds of batches and one chat with a phrase in each would otherwise
+        read them all again each time."""
+        cached = self._recent_cache
+        if cached is not None and 0 <= (now - cached[0]).total_seconds() < RECENT_CACHE_SECONDS:
+            return cached[1]
+        recent = await store.recent_stories(session, news_since)
+        self._recent_cache = (now, recent)
+        return recent
 
     def _offers(
         self,

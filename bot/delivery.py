@@ -49,7 +49,7 @@ from bot.progress import ProgressWriter
 from bot.redaction import redact
 from bot.request import is_unanswered
 from bot.settings import Settings
-from bot.views import MORE_CALLBACK
+from bot.views import DEEP_LINK_MORE, MORE_CALLBACK
 from storage import deliveries as queue
 from storage.db import Database
 from storage.subscribers import move_chat
@@ -134,7 +134,8 @@ def inline_keyboard(
     def button(label: str, data: str) -> dict[str, str]:
         if bot_username and data.startswith(MORE_CALLBACK):
             story = data.removeprefix(MORE_CALLBACK)
-            return {"text": label, "url": f"https://t.me/{bot_username}?start=more_{story}"}
+            link = f"https://t.me/{bot_username}?start={DEEP_LINK_MORE}{story}"
+            return {"text": label, "url": link}
         return {"text": label, "callback_data": data}
 
     return {

@@ -10,7 +10,7 @@ words, never a pattern the user wrote: a filter cannot be made slow or unsafe.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.ranking import Offer
@@ -77,18 +77,27 @@ class PersonalRules:
                     )
         return found
 
-    def without_muted(self, offers: list[Offer], recent: Sequence[RecentStory]) -> list[Offer]:
-        """The offers whose story no muted phrase matches."""
+    def without_muted(
+        self, offers: list[Offer], texts: Mapping[int, tuple[str, str]]
+    ) -> list[Offer]:
+        """The offers whose story (title, summary in `texts`) no muted phrase matches."""
         if not self.mutes:
             return offers
-        texts = {story.story_id: story for story in recent}
-        kept = []
-        for offer in offers:
-            story = texts.get(offer.story_id)
-            stack = story_haystack(story.title, story.summary) if story else ""
-            if not any(rule_matches(rule, stack) for rule in self.mutes):
-                kept.append(offer)
-        return kept
+        return [offer for offer in offers if not self.muted(texts.get(offer.story_id))]
+
+    def muted(self, text: tuple[str, str] | None) -> bool:
+        """Whether a muted phrase matches a story's (title, summary)."""
+        if not self.mutes or text is None:
+            return False
+        stack = story_haystack(*text)
+        return any(rule_matches(rule, stack) for rule in self.mutes)
+
+    def follows_text(self, text: tuple[str, str] | None) -> bool:
+        """Whether a followed phrase matches a story's (title, summary)."""
+        if not self.follows or text is None:
+            return False
+        stack = story_haystack(*text)
+        return any(rule_matches(rule, stack) for rule in self.follows)
 
 
 NO_RULES = PersonalRules()

@@ -34,6 +34,8 @@ from storage.subscribers import SubscriberView
 TOPIC_CALLBACK = "topic:"
 TOPIC_ID_CALLBACK = "topic:#"
 MORE_CALLBACK = "more:"
+# A channel's "More" opens the bot's private chat: t.me/<bot>?start=more_<story id>.
+DEEP_LINK_MORE = "more_"
 TIMEZONE_CALLBACK = "tz:"
 BRIEFING_NOW_CALLBACK = "briefing:now"
 WELCOME_NEW = "👋 Welcome to newsbrief!"

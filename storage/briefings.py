@@ -154,6 +154,18 @@ async def recent_stories(session: AsyncSession, news_since: datetime) -> list[Re
     ]
 
 
+async def story_texts(
+    session: AsyncSession, story_ids: Collection[int]
+) -> dict[int, tuple[str, str]]:
+    """Each story's title and summary (what /mute phrases are matched against)."""
+    if not story_ids:
+        return {}
+    rows = await session.execute(
+        select(Story.id, Story.title, Story.summary).where(Story.id.in_(list(story_ids)))
+    )
+    return {story_id: (title, summary or "") for story_id, title, summary in rows.tuples()}
+
+
 async def latest_reports(session: AsyncSession, story_ids: Collection[int]) -> dict[int, datetime]:
     """When each story last gained an independent report: an article of its own, not a copy
     (a near-duplicate, or a link to the same article from another feed)."""

@@ -28,6 +28,7 @@ from storage import subscribers as store
 from storage.models import Subscriber
 from storage.preferences import FOLLOW, ITEMS_RANGE, MUTE, SENTENCES_RANGE, ChatOptions
 from summarizer.keywords import build_rule
+from summarizer.words import stems, stop_words
 
 MAX_WORD = 64
 FOLLOW_USAGE = (
@@ -64,7 +65,19 @@ def phrase_problem(words: list[str]) -> str | None:
             "There is nothing to look for in that: give at least one word without a - before "
             "it, with letters or digits in it."
         )
+    common = [w for w in words if not w.startswith("-") and _too_common(w)]
+    if common:
+        return (
+            f"{quoted(common[0], 40)} is in nearly every story: follow or mute a name or a "
+            "subject instead (/follow grain, /mute football)."
+        )
     return None
+
+
+def _too_common(word: str) -> bool:
+    """A word every story has ("the", "a"): as a filter it would match everything."""
+    pieces = stems(word)
+    return all(len(p) < 2 or p in stop_words() for p in pieces) if pieces else False
 
 
 async def _add_filter(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:

@@ -20,6 +20,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.followups import story_details
 from bot.views import (
+    DEEP_LINK_MORE,
     WELCOME_NEW,
     has_briefing_button,
     next_briefing_phrase,
@@ -38,8 +39,6 @@ from storage.subscribers import (
     unsubscribe,
 )
 from storage.topics import get_topic, list_topics
-
-DEEP_LINK_MORE = "more_"  # t.me/<bot>?start=more_<story id>: bot/delivery.py inline_keyboard
 
 
 async def _topics_and_followed(

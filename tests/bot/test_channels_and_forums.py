@@ -4,13 +4,15 @@ topic of a forum with its own subscription, and closed or deleted topics."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from sandbox.fake_bot_api import BOT_USER_ID, FakeChat, SentMessage
-from storage.models import Subscriber
-from tests.bot.conftest import RunningBot, add_story, add_topics
+from sandbox.fake_bot_api import BOT_USER_ID, FakeBotAPI, FakeChat, SentMessage
+from storage.db import Database
+from storage.models import Article, Subscriber
+from tests.bot.conftest import FakeClock, RunningBot, add_story, add_topics, make_settings
 
 CHANNEL = -1001234567
 ADMIN = 7001  # administers the channel; writes to the bot from their private chat
@@ -206,3 +208,76 @@ async def test_a_closed_topic_misses_a_briefing_and_a_deleted_one_stops(bot: Run
         "Summit closes",
         "Summit opens",
     ]
+
+
+async def test_a_channels_parts_keep_telegrams_group_limit(
+    sqlite_db: Database, clock: FakeClock
+) -> None:
+    """A channel counts as a group chat: 20 messages a minute, so a briefing's parts (here a
+    photo, then the other items) go at least 3 s apart, and Telegram never answers 429."""
+    async with FakeBotAPI(enforce_limits=True) as api:
+        settings = make_settings(api, sqlite_db.url, rate_limit_per_second=28)
+        async with RunningBot(api, settings, sqlite_db, clock) as bot:
+            await add_topics(bot.db, "World")
+            api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
+            api.set_member(CHANNEL, ADMIN, "administrator")
+            api.set_member(CHANNEL, BOT_USER_ID, "administrator")
+            await bot.send(ADMIN, "/addchannel @dailyworld")
+            await bot.send(ADMIN, "/subscribe @dailyworld world")
+            await bot.send(ADMIN, "/settings @dailyworld")
+            api.press_button(ADMIN, "Lead image: off")
+            await api.wait_for_calls("editMessageText", 1)
+            long = ["A long sentence about the harbour strike and what it means. " * 8]
+            story = await add_story(bot.db, "world", "Harbour strike", long, fetched_at=clock())
+            async with bot.db.session() as session:
+                await session.execute(
+                    update(Article)
+                    .where(Article.story_id == story)
+                    .values(image_url="https://img.example/strike.jpg")
+                )
+            for n in range(8):
+                await add_story(bot.db, "world", f"Story {n}", long, fetched_at=clock())
+            await bot.send(ADMIN, "/briefing @dailyworld")
+            await bot.services.worker.run_until_idle()
+            posted = api.messages(CHANNEL)
+            assert [m.kind for m in posted] == ["photo", "text"]
+            gaps = [b.at - a.at for a, b in itertools.pairwise(posted)]
+            assert min(gaps) >= 2.9, gaps
+            assert api.rejected_by_limits == 0
+
+
+async def test_a_channels_and_a_topics_briefings_resume_after_a_restart_without_repeats(
+    api: FakeBotAPI, sqlite_db: Database, clock: FakeClock
+) -> None:
+    """The bot stops while the second part of each briefing is on its way (never delivered);
+    restarted, it sends the rest: every part once, in its channel or topic."""
+    settings = make_settings(api, sqlite_db.url)
+    async with RunningBot(api, settings, sqlite_db, clock) as bot:
+        await add_topics(bot.db, "World")
+        api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
+        api.set_member(CHANNEL, ADMIN, "administrator")
+        api.set_member(CHANNEL, BOT_USER_ID, "administrator")
+        for text in ("/addchannel @dailyworld", "/subscribe @dailyworld world"):
+            await bot.send(ADMIN, text)
+        api.add_chat(FakeChat(FORUM, "supergroup", is_forum=True, title="Newsroom"))
+        desk = api.create_topic(FORUM, "World desk")
+        for text in ("/start", "/subscribe world"):
+            before = len(api.messages(FORUM))
+            api.inject_message(FORUM, text, thread_id=desk)
+            await api.wait_for_messages(FORUM, before + 1)
+        long = ["A long sentence about the harbour strike and what it means. " * 12]
+        for n in range(8):
+            await add_story(bot.db, "world", f"Story {n}", long, fetched_at=clock())
+        in_topic = len(api.messages(FORUM, thread_id=desk))
+        api.hold("sendMessage", after=2)  # two sends go through, the rest are held
+        await bot.send(ADMIN, "/briefing @dailyworld")  # its answer is the first of the two
+        api.inject_message(FORUM, "/briefing", thread_id=desk)
+        await api.wait_for_held(2)
+    api.release()  # the bot is gone: what was held was never delivered
+    assert len(api.messages(CHANNEL)) + len(api.messages(FORUM, thread_id=desk)) - in_topic == 1
+    async with RunningBot(api, settings, sqlite_db, clock) as bot:
+        await bot.services.worker.run_until_idle()
+    for posted in (api.messages(CHANNEL), api.messages(FORUM, thread_id=desk)[in_topic:]):
+        texts = [m.text for m in posted]
+        assert len(texts) == 2 and len(set(texts)) == 2  # both parts, each once
+        assert sorted(items(posted)) == sorted(f"Story {n}" for n in range(8))

@@ -84,8 +84,11 @@ async def test_filters_that_cannot_match_get_a_clear_answer(bot: RunningBot) -> 
     assert "/follow ukraine grain" in usage and "You follow: none yet" in usage
     assert "nothing to look for" in await bot.reply_text(CHAT, "/follow -sport")
     assert "too long" in await bot.reply_text(CHAT, "/mute " + "x" * 80)
-    # Patterns are words, never regular expressions: this is simply a word that never matches.
-    assert "Following “(a+)+$”" in await bot.reply_text(CHAT, "/follow (a+)+$")
+    # A word every story has would match everything.
+    assert "in nearly every story" in await bot.reply_text(CHAT, "/mute the")
+    assert "in nearly every story" in await bot.reply_text(CHAT, "/follow (a+)+$")
+    # Patterns are words, never regular expressions: this is the word "harbour".
+    assert "Following “harbour.*”" in await bot.reply_text(CHAT, "/follow harbour.*")
 
 
 async def test_settings_buttons_change_items_and_sentences_and_remove_a_phrase(
