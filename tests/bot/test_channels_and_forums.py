@@ -281,3 +281,16 @@ async def test_a_channels_and_a_topics_briefings_resume_after_a_restart_without_
         texts = [m.text for m in posted]
         assert len(texts) == 2 and len(set(texts)) == 2  # both parts, each once
         assert sorted(items(posted)) == sorted(f"Story {n}" for n in range(8))
+
+
+async def test_a_channel_is_added_by_forwarding_one_of_its_posts(bot: RunningBot) -> None:
+    bot.api.add_channel(CHANNEL, title="Private Wire")  # no @username: a private channel
+    bot.api.set_member(CHANNEL, ADMIN, "administrator")
+    bot.api.set_member(CHANNEL, BOT_USER_ID, "administrator")
+    before = len(bot.api.messages(ADMIN))
+    bot.api.inject_forwarded_from_channel(ADMIN, CHANNEL, "Our morning post", user_id=ADMIN)
+    (answer,) = (await bot.api.wait_for_messages(ADMIN, before + 1))[before:]
+    assert "📢 Private Wire is added" in answer.plain_text
+    assert f"/time {CHANNEL} 07:30" in answer.plain_text  # named by its id
+    row = await _channel_row(bot)
+    assert row is not None and row.managed_by == ADMIN

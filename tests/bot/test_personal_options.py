@@ -209,3 +209,26 @@ async def test_only_a_groups_admins_change_its_options(bot: RunningBot) -> None:
     assert bot.api.calls_to("editMessageText") == []
     settings = await bot.reply_text(group, "/settings")
     assert "Silent delivery: off" in settings
+
+
+async def test_an_image_whose_caption_would_not_fit_becomes_the_link_preview(
+    bot: RunningBot,
+) -> None:
+    await add_topics(bot.db, "World")
+    await add_subscribers(bot.db, [CHAT], topic="world")
+    long = ["The eruption sent ash twelve kilometres into the sky over the coast. " * 6] * 3
+    story = await add_story(bot.db, "world", "Volcano erupts", long, fetched_at=bot.clock())
+    async with bot.db.session() as session:
+        await session.execute(
+            update(Article)
+            .where(Article.story_id == story)
+            .values(image_url="https://img.example/v.jpg")
+        )
+    await bot.reply_text(CHAT, "/settings")
+    await press(bot, "Lead image: off")
+    messages = await briefing(bot)
+    assert bot.api.calls_to("sendPhoto") == []  # 1,024 characters could not hold the item
+    assert messages[0].link_preview is not None
+    assert messages[0].link_preview["url"] == "https://img.example/v.jpg"
+    assert messages[0].link_preview["show_above_text"] is True
+    assert "Volcano erupts" in messages[0].plain_text
