@@ -141,6 +141,9 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")  # sentences, one per line
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # hash of normalised text
     simhash: Mapped[int | None] = mapped_column(BigInteger)  # near-duplicate detection
+    # ISO 639-1 code detected from the text (the feed's declared language only as a hint);
+    # NULL for articles stored before detection, and when nothing could be told.
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
     # Indexed: deleting an article (retention) sets this to NULL in the copies that name it.
     near_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True
@@ -198,6 +201,9 @@ class Subscriber(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     # "active" | "paused" | "blocked"
+    # The interface language (a catalogue's code: "de", "pt", "fa"); NULL: the user's
+    # Telegram language_code when it has a catalogue, else English.
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_briefing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The chat's own choices in /settings; None: the bot's default (NEWSBRIEF_BRIEFING_MAX_ITEMS,
