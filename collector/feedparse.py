@@ -31,6 +31,7 @@ class FeedItem:
     author: str | None = None
     text: str = ""  # the entry's content or summary, HTML stripped
     image_url: str | None = None
+    language: str | None = None  # as declared (the entry's xml:lang, else the feed's), a hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,11 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
             raise FeedParseError(f"not a usable feed: {problem}")
         if not document.get("version"):
             raise FeedParseError("not a feed: no RSS, Atom or JSON Feed document found")
-    items = _unique([_item_from_entry(entry) for entry in document.entries[:MAX_ITEMS]])
     info = document.feed
+    declared = _string(info.get("language"))
+    items = _unique(
+        [_item_from_entry(entry, declared) for entry in document.entries[:MAX_ITEMS]]
+    )
     return ParsedFeed(
         title=_text_construct(info, "title"),
         site_url=info.get("link") or None,
@@ -82,7 +86,7 @@ def _bozo_reason(document: Any) -> str | None:
     return text or (type(exception).__name__ if exception is not None else "malformed document")
 
 
-def _item_from_entry(entry: Any) -> FeedItem:
+def _item_from_entry(entry: Any, feed_language: str | None = None) -> FeedItem:
     link = entry.get("link") or None
     title = _text_construct(entry, "title") or ""
     bodies = [c for c in entry.get("content", []) if c.get("value")]
@@ -99,7 +103,17 @@ def _item_from_entry(entry: Any) -> FeedItem:
         author=_clean(entry.get("author")),
         text=text,
         image_url=_entry_image(entry),
+        language=_declared_language(entry) or feed_language,
     )
+
+
+def _declared_language(entry: Any) -> str | None:
+    """The entry's own xml:lang (feedparser puts it on its text constructs), if any."""
+    for key in ("title_detail", "summary_detail"):
+        detail = entry.get(key) or {}
+        if detail.get("language"):
+            return str(detail["language"])
+    return None
 
 
 def _entry_image(entry: Any) -> str | None:
@@ -123,7 +137,10 @@ def _parse_json_feed(body: bytes) -> ParsedFeed:
     raw_items = document.get("items")
     if not isinstance(raw_items, list):
         raise FeedParseError("not a usable feed: JSON Feed without an items list")
-    items = [_item_from_json(i) for i in raw_items[:MAX_ITEMS] if isinstance(i, dict)]
+    declared = _string(document.get("language"))  # JSON Feed 1.1
+    items = [
+        _item_from_json(i, declared) for i in raw_items[:MAX_ITEMS] if isinstance(i, dict)
+    ]
     return ParsedFeed(
         title=_plain(document.get("title")),
         site_url=_string(document.get("home_page_url")),
@@ -132,7 +149,7 @@ def _parse_json_feed(body: bytes) -> ParsedFeed:
     )
 
 
-def _item_from_json(item: dict[str, Any]) -> FeedItem | None:
+def _item_from_json(item: dict[str, Any], feed_language: str | None = None) -> FeedItem | None:
     link = _string(item.get("url")) or _string(item.get("external_url"))
     html = _string(item.get("content_html"))
     text = html_to_text(html) if html else plain_text(_string(item.get("content_text")) or "")
@@ -152,6 +169,7 @@ def _item_from_json(item: dict[str, Any]) -> FeedItem | None:
         author=_plain(", ".join(str(n) for n in names)),
         text=text,
         image_url=_string(item.get("image")) or _string(item.get("banner_image")),
+        language=_string(item.get("language")) or feed_language,
     )
 
 

@@ -14,6 +14,7 @@ from collector.feedparse import FeedItem
 from collector.htmltext import clean_text, decode_html, is_html
 from collector.topics import TopicRule, matching_topics
 from collector.urls import canonical_url, same_site
+from summarizer.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class ProcessedArticle:
     fingerprint: str
     simhash: int | None
     topic_ids: frozenset[int]
+    language: str | None = None  # ISO 639-1, detected from the text (summarizer/language.py)
 
 
 def process_article(job: ArticleJob) -> ProcessedArticle:
@@ -69,6 +71,7 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
         if candidate.startswith(("http://", "https://")) and same_site(candidate, job.page_url):
             url = candidate
     title = item.title or (page.title if page else None) or url
+    language = detect_language(f"{title}\n\n{text}", hint=item.language)
     return ProcessedArticle(
         url=url,
         title=title[:1000],
@@ -79,10 +82,13 @@ def process_article(job: ArticleJob) -> ProcessedArticle:
         site_name=page.site_name if page else None,
         text=text,
         text_source=source,
-        summary=summarize_text(text, title, job.summary_sentences, job.summary_algorithm),
+        summary=summarize_text(
+            text, title, job.summary_sentences, job.summary_algorithm, language=language
+        ),
         fingerprint=content_fingerprint(text, url),
         simhash=simhash(text),
-        topic_ids=frozenset(matching_topics(job.topic_rules, title, text)),
+        topic_ids=frozenset(matching_topics(job.topic_rules, title, text, language)),
+        language=language,
     )
 
 
@@ -159,14 +165,19 @@ def _page_date(page: ExtractedPage | None) -> datetime | None:
     return when if when <= datetime.now(UTC) else None
 
 
-def summarize_text(text: str, title: str, sentences: int, algorithm: str) -> str:
-    """The summary as sentences one per line; the lead sentences if the summarizer fails."""
+def summarize_text(
+    text: str, title: str, sentences: int, algorithm: str, *, language: str | None = None
+) -> str:
+    """The summary as sentences one per line (in the text's `language`; None: guessed); the
+    lead sentences if the summarizer fails."""
     if not text.strip():
         return ""
     try:
         from summarizer import summarize  # imported here: workers load it once, on first use
 
-        result = summarize(text, title=title, sentences=sentences, algorithm=algorithm)
+        result = summarize(
+            text, title=title, sentences=sentences, algorithm=algorithm, language=language
+        )
     except Exception:  # a summarizer bug must not lose the article: keep its opening instead
         log.warning("summarizer failed for %r; storing the lead instead", title, exc_info=True)
         return _lead(text)

@@ -97,6 +97,7 @@ async def store_article(
         summary=summary,
         fingerprint=article.fingerprint,
         simhash=article.simhash,
+        language=article.language,
     )
     if article_id is None:  # same URL or same text already stored (another feed, new GUID)
         same = await find_same_article(session, article.url, article.fingerprint)
@@ -124,6 +125,7 @@ async def store_article(
         now=now,
         text=article.text,
         clusterer=clusterer,
+        language=article.language,
     )
     if article.simhash is not None:
         added.append(IndexedArticle(article_id, article.simhash, story_id, now))

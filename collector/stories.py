@@ -69,13 +69,16 @@ async def place_in_story(
 
 
 def remember_recent(clusterer: StoryClusterer, rows: Sequence[ClusterRow]) -> None:
-    """Put stored articles (of this or another worker) in the clusterer, oldest first. Stored
-    articles carry no language yet: the clusterer tells it from the text."""
+    """Put stored articles (of this or another worker) in the clusterer, oldest first, in the
+    language detected when they were stored (told from the text for older ones)."""
     for row in rows:
         if row.article_id in clusterer:
             continue
         clusterer.add(
-            row.article_id, row.story_id, clusterer.terms(row.title, row.text), row.fetched_at
+            row.article_id,
+            row.story_id,
+            clusterer.terms(row.title, row.text, row.language),
+            row.fetched_at,
         )
 
 

@@ -12,8 +12,11 @@ TopicRule = KeywordRule  # a topic's rule: its id is the topic's
 __all__ = ["TopicRule", "build_rule", "matching_topics"]
 
 
-def matching_topics(rules: Iterable[TopicRule], title: str, text: str) -> set[int]:
+def matching_topics(
+    rules: Iterable[TopicRule], title: str, text: str, language: str | None = None
+) -> set[int]:
     """Ids of the topics whose keywords match the title or the text's lead and whose
-    exclusions do not."""
-    stack = haystack(title, text)
-    return {rule.rule_id for rule in rules if rule_matches(rule, stack)}
+    exclusions do not, both stemmed by the rules of the text's `language` (ISO code; None:
+    English), so "eleições" finds "eleição" in a Portuguese article."""
+    stack = haystack(title, text, language)
+    return {rule.rule_id for rule in rules if rule_matches(rule, stack, language)}

@@ -66,6 +66,7 @@ class ClusterRow:
     title: str
     text: str
     fetched_at: datetime
+    language: str | None = None  # detected when stored; None for articles stored before
 
 
 async def recent_story_articles(
@@ -80,6 +81,7 @@ async def recent_story_articles(
             Article.title,
             func.substr(Article.text, 1, text_chars),
             Article.fetched_at,
+            Article.language,
         )
         .where(Article.fetched_at >= since, Article.id > after_id, Article.story_id.is_not(None))
         .order_by(Article.id)

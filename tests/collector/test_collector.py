@@ -403,3 +403,31 @@ async def test_a_feed_check_stops_at_its_deadline_and_leaves_the_rest_for_the_ne
     )
     assert all(a.text_source == "page" for a in stored_all)  # none fell back to the feed text
     assert await count(db, FeedEntry) == 6
+
+
+async def test_an_article_is_stored_in_the_language_its_text_is_written_in(
+    db: Database,
+    server: LocalFeedServer,
+    options: CollectorOptions,
+    process_pool: ProcessPoolExecutor,
+) -> None:
+    # Written for this test. The feed declares English (a CMS default); the text is Portuguese.
+    paragraphs = [
+        "Os trabalhadores dos transportes de Porto Alegre entraram em greve nesta segunda-feira "
+        "depois de três semanas de negociações sem acordo com as empresas.",
+        "O sindicato disse que a paralisação vai durar quarenta e oito horas e que os serviços "
+        "mínimos serão garantidos nos hospitais e nas escolas da cidade.",
+    ]
+    server.add("/pt/greve.html", page("Greve nos transportes", paragraphs, "Diário"), "text/html")
+    feed = rss("Diário", [("g-1", server.url("/pt/greve.html"), "")]).replace(
+        "<channel><title>Diário</title>", "<channel><title>Diário</title><language>en</language>"
+    )
+    server.add("/pt.xml", feed)
+    await add_feeds(db, "local", [server.url("/pt.xml")])
+    # "negociação" is "negociações" only by Portuguese rules (English ones keep the endings).
+    await add_feeds(db, "labour", [], keywords="negociação")
+    async with collector(db, options, process_pool) as running:
+        await running.collect_all()
+    (article,) = await articles(db)
+    assert article.language == "pt"
+    assert await topic_names(db, article.id) == {"local", "labour"}

@@ -150,3 +150,29 @@ def test_plain_titles_keep_angle_brackets_and_html_titles_lose_their_tags() -> N
     )
     title = parse_feed(atom, {"content-type": "application/atom+xml"}, BASE).items[0].title
     assert title == "Bold move <3"
+
+
+def test_the_declared_language_of_a_feed_and_of_an_entry_is_kept_as_a_hint() -> None:
+    rss = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>Folha</title>"
+        b"<language>pt-BR</language><item><title>Greve geral</title><guid>1</guid></item>"
+        b"</channel></rss>"
+    )
+    (item,) = parse_feed(rss, {}, "https://folha.example/rss").items
+    assert item.language == "pt-BR"
+    atom = (
+        b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom' xml:lang='en'>"
+        b"<title>Wire</title><id>urn:w</id><updated>2026-11-30T00:00:00Z</updated>"
+        b"<entry xml:lang='de'><title>Streik</title><id>urn:1</id>"
+        b"<updated>2026-11-30T00:00:00Z</updated></entry>"
+        b"<entry><title>Strike</title><id>urn:2</id><updated>2026-11-30T00:00:00Z</updated>"
+        b"</entry></feed>"
+    )
+    german, english = parse_feed(atom, {}, "https://wire.example/atom").items
+    assert (german.language, english.language) == ("de", "en")
+    feed = json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "F", "language": "fr",
+         "items": [{"id": "1", "title": "Grève", "content_text": "x"}]}
+    ).encode()  # fmt: skip
+    (item,) = parse_feed(feed, {"content-type": "application/feed+json"}, "https://f.example").items
+    assert item.language == "fr"

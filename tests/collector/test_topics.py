@@ -32,3 +32,15 @@ def test_a_keyword_in_passing_deep_in_the_body_does_not_pull_the_article_in() ->
     body = "The council met on Tuesday to discuss the harbour. " * 12 + "A cat watched."
     assert matching_topics(RULES, "Harbour plan approved", body) == set()
     assert matching_topics(RULES, "Harbour plan approved", "A cat watched. " + body) == {3}
+
+
+def test_keywords_are_stemmed_by_the_rules_of_the_articles_language() -> None:
+    rules = [build_rule(1, "выборы"), build_rule(2, "wahl"), build_rule(3, "eleições -futebol")]
+    # Russian "выборов" and German "Wahlen" are the keywords' own words in another case.
+    assert matching_topics(rules, "Итоги выборов", "", "ru") == {1}
+    assert matching_topics(rules, "Nach den Wahlen", "", "de") == {2}
+    # English rules would not see them: a stored article's language decides.
+    assert matching_topics(rules, "Итоги выборов", "", "en") == set()
+    assert matching_topics(rules, "Nach den Wahlen", "", "en") == set()
+    assert matching_topics(rules, "As eleições de outubro", "", "pt") == {3}
+    assert matching_topics(rules, "Eleições no clube de futebol", "", "pt") == set()
