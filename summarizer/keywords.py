@@ -10,9 +10,10 @@ pattern the user wrote: no keyword can be made slow or unsafe.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from summarizer.words import stems, word_pieces
+from summarizer.words import DEFAULT_LANGUAGE, stems, word_pieces
 
 # The lead: what the report is about is said in its first sentences.
 LEAD_WORDS = 60
@@ -20,11 +21,17 @@ LEAD_WORDS = 60
 
 @dataclass(frozen=True, slots=True)
 class KeywordRule:
-    """Keywords as stemmed phrases: any `include` pulls a text in, `exclude` wins."""
+    """Keywords as written: any `include_words` pulls a text in, `exclude_words` wins. Each
+    language stems them its own way (`phrases`)."""
 
     rule_id: int
-    include: tuple[str, ...]  # each phrase as " stem stem " (spaces mark word boundaries)
-    exclude: tuple[str, ...]
+    include_words: tuple[str, ...]  # e.g. ("ukraine", "ai-safety")
+    exclude_words: tuple[str, ...]  # without their "-"
+
+    @property
+    def include(self) -> tuple[str, ...]:
+        """The include phrases in the default language (empty: nothing to look for)."""
+        return _phrases(self.include_words, None)
 
 
 def build_rule(rule_id: int, keywords: str) -> KeywordRule:
@@ -32,10 +39,22 @@ def build_rule(rule_id: int, keywords: str) -> KeywordRule:
     include, exclude = [], []
     for keyword in keywords.split():
         negative = keyword.startswith("-")
-        phrase = stems(keyword.lstrip("-"))  # "ai-safety" is the phrase "ai safety"
-        if phrase:
-            (exclude if negative else include).append(f" {' '.join(phrase)} ")
+        word = keyword.lstrip("-")
+        if word:
+            (exclude if negative else include).append(word)
     return KeywordRule(rule_id, tuple(include), tuple(exclude))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrases(words: tuple[str, ...], language: str | None) -> tuple[str, ...]:
+    """Each keyword as " stem stem " in `language` ("ai-safety" is the phrase "ai safety");
+    a language without a stemmer keeps the lower-case words, never English rules."""
+    found = []
+    for word in words:
+        phrase = stems(word, language or DEFAULT_LANGUAGE)
+        if phrase:
+            found.append(f" {' '.join(phrase)} ")
+    return tuple(found)
 
 
 def lead(text: str, words: int = LEAD_WORDS) -> str:
@@ -43,12 +62,18 @@ def lead(text: str, words: int = LEAD_WORDS) -> str:
     return " ".join(word_pieces(text[: words * 20])[:words])
 
 
-def haystack(title: str, text: str) -> str:
-    """The stemmed title and lead that keywords are looked for in (build once, match many)."""
+def haystack(title: str, text: str, language: str | None = None) -> str:
+    """The stemmed title and lead that keywords are looked for in (build once, match many),
+    stemmed by the rules of the text's `language` (None: the default, English)."""
+    code = language or DEFAULT_LANGUAGE
     # The "|" keeps a phrase from spanning the end of the title and the start of the text.
-    return f" {' '.join(stems(title))} | {' '.join(stems(lead(text)))} "
+    return f" {' '.join(stems(title, code))} | {' '.join(stems(lead(text), code))} "
 
 
-def rule_matches(rule: KeywordRule, stack: str) -> bool:
-    """Whether any of the rule's phrases is in `stack` (from `haystack`) and none it excludes."""
-    return any(p in stack for p in rule.include) and not any(p in stack for p in rule.exclude)
+def rule_matches(rule: KeywordRule, stack: str, language: str | None = None) -> bool:
+    """Whether any of the rule's phrases is in `stack` (from `haystack`, in the same
+    `language`) and none it excludes."""
+    include = _phrases(rule.include_words, language)
+    return any(p in stack for p in include) and not any(
+        p in stack for p in _phrases(rule.exclude_words, language)
+    )
