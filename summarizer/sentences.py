@@ -91,7 +91,19 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
 
 # A candidate end: terminal punctuation (Latin, Devanagari danda, Arabic and Greek question
 # marks, ellipsis), optional closing quotes or brackets (French sets a space before "»"), space.
-_RULE_END = regex.compile(r"([.!?…।॥؟;。]+)((?:[ \u00a0\u202f]*»)?[\"'”’»)\]]*)(\s+|$)")
+_RULE_END = regex.compile(r"([.!?…।॥؟;。！？]+)((?:[ \u00a0\u202f]*»)?[\"'”’»)\]」』）]*)(\s+|$)")
+# Chinese and Japanese write no space after a full stop: one is put there before splitting.
+_CJK_END = regex.compile(r"([。！？｡][」』”’）)]*)(?=\S)")
+# Thai and Lao mark no sentence end but a space: between two letters of those scripts, a space
+# ends a sentence (or a clause, which reads as well on its own).
+_THAI_SPACE = regex.compile(r"(?<=[\p{Thai}\p{Lao}])\s+(?=[\p{Thai}\p{Lao}])")
+# Languages that write ordinals with a dot ("am 3. Mai", "1. září"): a number of one or two
+# digits, a dot and a word that is not a sentence opener go on.
+_ORDINAL_DOT = frozenset(
+    {"de", "da", "no", "nb", "nn", "fi", "cs", "sk", "pl", "hu", "hr", "sl", "sr", "et", "lv"}
+    | {"lt", "is", "tr"}
+)
+_SHORT_NUMBER = regex.compile(r"^\d{1,2}$")
 _INITIAL = regex.compile(r"^\p{Lu}$")
 _DOTTED = regex.compile(r"^(?:\w{1,2}\.)+\w{1,2}$")  # U.S, p.ex, π.χ
 # An inline photo credit ("- Ảnh: AFP") ends the caption it closes.
@@ -158,6 +170,8 @@ def _is_boundary(before: str, mark: str, after: str, language: str) -> bool:
             return _first_word(after).lower() in _sentence_openers(language)
         if word[-1:].isdigit() and head.isdigit():
             return False  # "1. 000", list numbering inside a sentence
+        if language in _ORDINAL_DOT and _SHORT_NUMBER.match(word):
+            return _first_word(after).lower() in _sentence_openers(language)
     return True
 
 
@@ -165,6 +179,8 @@ def split_block(block: str, language: str | None = None) -> list[str]:
     """The sentences of one block of text (no line breaks) by the rules of `language`."""
     code = language_code(language)
     block = _PHOTO_CREDIT.sub(lambda m: m.group(0).rstrip() + "\u2029", block)
+    block = _CJK_END.sub(r"\1 ", block)
+    block = _THAI_SPACE.sub("\u2029", block)
     pieces: list[str] = []
     for part in block.split("\u2029"):
         start = 0

@@ -83,3 +83,41 @@ def test_words_keep_abbreviations_and_contractions_whole() -> None:
         "said",
         "Jean-Luc",
     ]
+
+
+def test_chinese_and_japanese_sentences_end_at_full_width_stops_without_a_space() -> None:
+    # Written for this test.
+    assert split_sentences("市政府宣布建设新线路。全长三十公里。预计明年通车！怎么样？", "zh") == [
+        "市政府宣布建设新线路。",
+        "全长三十公里。",
+        "预计明年通车！",
+        "怎么样？",
+    ]
+    assert split_sentences("新路線を発表した。「全長三十キロ。」完成は来年だ。", "ja") == [
+        "新路線を発表した。",
+        "「全長三十キロ。」",
+        "完成は来年だ。",
+    ]
+
+
+def test_thai_sentences_end_at_a_space_between_thai_letters() -> None:
+    text = "รัฐบาลประกาศแผนสร้างรถไฟฟ้าสายใหม่ เส้นทางยาวสามสิบกิโลเมตร"
+    assert split_sentences(text, "th") == [
+        "รัฐบาลประกาศแผนสร้างรถไฟฟ้าสายใหม่",
+        "เส้นทางยาวสามสิบกิโลเมตร",
+    ]
+
+
+def test_ordinal_dates_do_not_end_a_sentence_where_ordinals_take_a_dot() -> None:
+    text = (
+        "Der Rat hat am 3. Mai beschlossen, zu bauen. Das gilt ab 1. Januar. Es kostet 2. "
+        "Das war es."
+    )
+    assert split_sentences(text, "de") == [
+        "Der Rat hat am 3. Mai beschlossen, zu bauen.",
+        "Das gilt ab 1. Januar.",
+        "Es kostet 2.",
+        "Das war es.",
+    ]
+    # English keeps its rule: "3. May" is not how it writes a date.
+    assert split_sentences("It fell to 3. Many left.", "en") == ["It fell to 3.", "Many left."]
