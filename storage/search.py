@@ -3,6 +3,15 @@
 Callers pass the query's subject words (`summarizer.words.query_terms`), and no term ever
 reaches the query language as syntax: each is quoted (FTS5) or handed to plainto_tsquery as a
 bound parameter (PostgreSQL), so quotes, AND/OR/NEAR, "*" and "-" are plain words or nothing.
+
+Languages. On PostgreSQL each article is indexed with the text search configuration of its
+own language (`articles.language`: "portuguese" for pt, "russian" for ru; `simple`, no stemming,
+for a language PostgreSQL has none for; "english" for articles stored before languages were
+detected), migration 0009. A query is parsed in its own language (the question's, told by the
+caller) and also as plain words (`simple`): "eleições" finds Portuguese articles by their stem,
+and a name ("Lula", "Zelensky") finds articles of every language. On SQLite, FTS5's unicode61
+tokenizer folds case and diacritics for every script, and the porter stemmer changes only
+English endings, the same for the question and the text.
 """
 
 from __future__ import annotations
@@ -12,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, cast, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Article, ArticleTopic, Story
@@ -22,6 +32,17 @@ SEARCH_TABLE_PREFIX = "articles_fts"
 SEARCH_COLUMN = "search_vector"
 RANK_COLUMN = "search_lead_vector"
 SEARCH_INDEX = "ix_articles_search_vector"
+# ISO 639-1 code -> PostgreSQL's built-in text search configuration (PostgreSQL 15 has these;
+# migration 0009 uses those the server has, `simple` for the rest).
+TEXT_SEARCH_CONFIGS = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish",
+    "nl": "dutch", "en": "english", "fi": "finnish", "fr": "french", "de": "german",
+    "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian",
+    "nn": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+UNDETECTED_CONFIG = "english"  # articles stored before detection were indexed in English
 
 Match = Literal["all", "any", "all_then_any"]
 
@@ -68,11 +89,32 @@ def _fts5_query(terms: Sequence[str], operator: str) -> str:
     return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def _tsquery(terms: Sequence[str], operator: str) -> ColumnElement[object]:
-    english = literal_column("'english'::regconfig")
-    combined: ColumnElement[object] = func.plainto_tsquery(english, terms[0])
+def search_config(language: str | None) -> str:
+    """The text search configuration a query or an article in `language` is parsed with."""
+    if not language:
+        return UNDETECTED_CONFIG
+    return TEXT_SEARCH_CONFIGS.get(language.strip().lower()[:2], "simple")
+
+
+def _tsquery(terms: Sequence[str], operator: str, language: str | None) -> ColumnElement[object]:
+    # A configuration this server lacks is `simple`, never an error (to_regconfig is
+    # PostgreSQL 16+; this scalar subquery is evaluated once per query).
+    found = (
+        select(cast(literal_column("oid"), REGCONFIG))
+        .select_from(table("pg_ts_config"))
+        .where(literal_column("cfgname") == search_config(language))
+        .scalar_subquery()
+    )
+    config = func.coalesce(found, literal_column("'simple'::regconfig"))
+    simple = literal_column("'simple'::regconfig")
+
+    def one(term: str) -> ColumnElement[object]:
+        # The word stemmed in the query's language, or as written (names, other languages).
+        return func.plainto_tsquery(config, term).op("||")(func.plainto_tsquery(simple, term))
+
+    combined = one(terms[0])
     for term in terms[1:]:
-        combined = combined.op(operator)(func.plainto_tsquery(english, term))
+        combined = combined.op(operator)(one(term))
     return combined
 
 
@@ -85,11 +127,12 @@ async def _search_once(
     limit: int,
     story_ids: Collection[int] | None,
     exclude_story_id: int | None,
+    language: str | None = None,
 ) -> list[ArticleHit]:
     when = func.coalesce(Article.published_at, Article.fetched_at)
     if session.get_bind().dialect.name == "postgresql":
         vector = literal_column(f"articles.{SEARCH_COLUMN}")
-        query = _tsquery(terms, "&&" if match_all else "||")
+        query = _tsquery(terms, "&&" if match_all else "||", language)
         # ts_rank is "higher is better"; negate so both backends sort ascending. It ranks on
         # the title and lead: matches only deeper in the text come after, newest first.
         score = -func.ts_rank(literal_column(f"articles.{RANK_COLUMN}"), query)
@@ -127,11 +170,13 @@ async def search_articles(
     match: Match = "all_then_any",
     story_ids: Collection[int] | None = None,
     exclude_story_id: int | None = None,
+    language: str | None = None,
 ) -> list[ArticleHit]:
     """Articles matching the query's subject words `terms` (fetched since `since`), best first.
 
     `match`: every word must occur ("all"), any word ("any"), or all and, if that finds
-    nothing, any ("all_then_any"). An empty list when there are no terms.
+    nothing, any ("all_then_any"). `language`: the query's (ISO code; None: English), which
+    PostgreSQL stems it by. An empty list when there are no terms.
     """
     terms = [t for t in terms if t.strip()]
     if not terms or limit <= 0:
@@ -141,6 +186,7 @@ async def search_articles(
         "limit": limit,
         "story_ids": story_ids,
         "exclude_story_id": exclude_story_id,
+        "language": language,
     }
     if match in ("all", "all_then_any"):
         hits = await _search_once(session, terms, True, **options)  # type: ignore[arg-type]
@@ -173,6 +219,7 @@ async def search_stories(
     limit: int = 10,
     match: Match = "all_then_any",
     exclude_story_id: int | None = None,
+    language: str | None = None,
 ) -> list[StoryHit]:
     """Stories with an article matching `terms`, best first (for /search and "Related")."""
     hits = await search_articles(
@@ -182,6 +229,7 @@ async def search_stories(
         limit=limit * 4,
         match=match,
         exclude_story_id=exclude_story_id,
+        language=language,
     )
     return await stories_of_hits(session, hits, limit)
 

@@ -196,11 +196,41 @@ def terms_of(tokens: Iterable[str], language: str = DEFAULT_LANGUAGE) -> list[st
     return found  # type: ignore[return-value]
 
 
-def query_terms(text: str) -> list[str]:
-    """The subject words of a query or question: lower-case, no filler, at most 10."""
+# "What's new about ..." in the languages of the interface: the question's own words, not
+# its subject. Each language's stop words are dropped too (sumy's lists).
+_QUESTION_FILLER_BY_LANGUAGE = {
+    "de": "was gibt neues neue neuen neuigkeiten nachrichten aktuell aktuelle aktuellen "
+    "erzähl erzähle mehr über zu zum zur bitte heute",
+    "fr": "quoi quelles quelle quels nouveau nouveaux nouvelle nouvelles actualité actualités "
+    "dernières derniers infos raconte dis plus sur propos aujourd hui",
+    "es": "qué hay nuevo nueva nuevos nuevas novedades noticias últimas cuéntame dime más "
+    "sobre acerca hoy",
+    "pt": "que há novo nova novos novas novidade novidades notícias últimas conte diga mais "
+    "sobre acerca hoje",
+    "ru": "что нового новое новости новенького последние расскажи скажи подробнее больше про "
+    "о об насчет сегодня",
+    "uk": "що нового нове новини останні розкажи скажи детальніше більше про щодо сьогодні",
+    "ar": "ما ماذا جديد الجديد أخبار آخر اخبار عن حول بخصوص اليوم أكثر المزيد",
+    "fa": "چه خبر تازه جدید اخبار آخرین درباره مورد بیشتر امروز",
+}
+
+
+@cache
+def question_filler(language: str | None) -> frozenset[str]:
+    """The words of a question in `language` that are not its subject: the English filler,
+    the language's own, and its stop words."""
+    code = language_code(language)
+    extra = _QUESTION_FILLER_BY_LANGUAGE.get(code, "").split()
+    return _QUESTION_FILLER | frozenset(extra) | (language_stop_words(code) if code else set())
+
+
+def query_terms(text: str, language: str | None = None) -> list[str]:
+    """The subject words of a query or question in `language` (None: English): lower-case,
+    no filler or stop words, at most 10."""
+    filler = question_filler(language) if language else _QUESTION_FILLER
     found: list[str] = []
     for word in word_pieces(text.lower()):
-        if word in _QUESTION_FILLER or len(word) > MAX_QUERY_TERM_LENGTH or word in found:
+        if word in filler or len(word) > MAX_QUERY_TERM_LENGTH or word in found:
             continue
         if len(word) == 1 and not word.isdigit():
             continue
