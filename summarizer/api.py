@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from summarizer.boilerplate import UNSPACED_SCRIPT
 from summarizer.document import Document, prepare_document
 from summarizer.news import summarize_news
 from summarizer.sumy_algorithms import SUMY_ALGORITHMS, summarize_with_sumy
@@ -40,11 +41,23 @@ def summarize_document(document: Document, count: int, algorithm: str = "news") 
     count = _clamp(count)
     if count == 0 or not document.sentences:
         return []
+    if algorithm == "news" and is_unspaced(document):
+        # The model's features count words; a script written without spaces has none to
+        # count (a sentence is one "word"), so its summary is the opening, as editors write it.
+        return document.texts[:count]
     if algorithm == "news":
         return summarize_news(document, count)
     if algorithm == "lead":
         return document.texts[:count]
     return summarize_with_sumy(document, algorithm, count)
+
+
+def is_unspaced(document: Document) -> bool:
+    """Whether the document is written in a script without spaces between words (Chinese,
+    Japanese, Thai, Lao, Khmer, Burmese): most of its letters are of such a script."""
+    sample = "".join(document.texts[:5])[:2000]
+    letters = sum(1 for c in sample if c.isalpha())
+    return bool(letters) and len(UNSPACED_SCRIPT.findall(sample)) * 2 >= letters
 
 
 def summarize(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
 from summarizer.sentences import split_paragraph, split_paragraphs
 from summarizer.words import words
 
@@ -216,7 +218,13 @@ def _index_rules() -> tuple[re.Pattern[str], list[tuple[str, _Rule]], dict[str, 
 
 _ANCHORED, _ORDERED, _TRIGGERED = _index_rules()
 _SYMBOLS = "©@/"
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TERMINAL = re.compile(r"[.!?…。！？｡।॥؟][\"'”’)\]」』）]*$")
+# Scripts written without spaces between words: a sentence is one or two "words", so a
+# short word count says nothing of a heading; a dozen characters of them are prose.
+UNSPACED_SCRIPT = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+)
+_UNSPACED_PROSE_CHARS = 12
 _SEPARATED_LINKS = re.compile(r"\s[|•·»]\s")
 # Lines shorter than this without final punctuation are headings, menu items, captions'
 # titles or related-story links; an article sentence is longer or ends with a full stop.
@@ -245,7 +253,8 @@ def boilerplate_kind(sentence: str, tokens: list[str] | None = None) -> str | No
         return _ORDERED[first][0]
     if any(c in text for c in "|•·»") and len(_SEPARATED_LINKS.findall(text)) >= 2:
         return "navigation"
-    if not _TERMINAL.search(text) and len(tokens) < _HEADING_MAX_WORDS:
+    unspaced = len(UNSPACED_SCRIPT.findall(text)) >= _UNSPACED_PROSE_CHARS
+    if not _TERMINAL.search(text) and len(tokens) < _HEADING_MAX_WORDS and not unspaced:
         return "navigation"
     return None
 

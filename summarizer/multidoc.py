@@ -31,6 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from summarizer.boilerplate import UNSPACED_SCRIPT
 from summarizer.pooling import (
     CitedSentence,
     PooledSentence,
@@ -40,6 +41,7 @@ from summarizer.pooling import (
 )
 from summarizer.readability import depends_on_previous, same_fact
 from summarizer.selection import CoverageProblem, select_coverage
+from summarizer.sentences import split_sentences
 
 SUPPORT_POWER = 2.0  # a concept's weight = (support across sources) ** SUPPORT_POWER
 SINGLE_SOURCE = 0.3  # weight factor of a concept only one of several sources reports
@@ -80,6 +82,8 @@ def story_summary(
         sentences = 3
     if (words is not None and words <= 0) or (sentences is not None and sentences <= 0):
         return []
+    if articles and _unspaced(articles):
+        return _opening(articles, sentences or 3, language)
     pool = pool_sentences(articles, language)
     if not len(pool):
         return []
@@ -93,6 +97,26 @@ def story_summary(
     )
     order = reading_order(pool, chosen, articles)
     return [CitedSentence(pool.sentences[i].text, pool.sentences[i].article) for i in order]
+
+
+def _unspaced(articles: Sequence[StoryArticle]) -> bool:
+    """Whether the story is told in a script without spaces between words (Chinese, Japanese,
+    Thai...): the pool's word statistics mean nothing there."""
+    sample = " ".join(f"{a.title} {a.text[:600]}" for a in articles[:3])
+    letters = sum(1 for c in sample if c.isalpha())
+    return bool(letters) and len(UNSPACED_SCRIPT.findall(sample)) * 2 >= letters
+
+
+def _opening(
+    articles: Sequence[StoryArticle], count: int, language: str | None
+) -> list[CitedSentence]:
+    """The first report's opening sentences: a story in a script without spaces is summarised
+    by position, as its editors lead with the news."""
+    for index, article in enumerate(articles):
+        found = [s for s in split_sentences(article.text, language) if s.strip()]
+        if found:
+            return [CitedSentence(text, index) for text in found[:count]]
+    return []
 
 
 def story_sentences(articles: Sequence[StoryArticle], count: int = 3) -> list[CitedSentence]:

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from summarizer import summarize
+from summarizer.multidoc import StoryArticle, summarize_story
 from summarizer.sentences import split_sentences
 from summarizer.words import (
     frequent_words,
@@ -102,3 +103,31 @@ def test_greek_is_summarised_by_news_not_by_the_fallback(caplog: pytest.LogCaptu
         picked = summarize(text, sentences=2, algorithm="news", language="el")
     assert len(picked) == 2
     assert "failed" not in caplog.text
+
+
+# Written for these tests.
+CHINESE = (
+    "北京市政府周三宣布，将在明年建设新的地铁线路。这条线路全长三十公里，连接机场和市中心。"
+    "\n\n预计二零二八年通车，总投资约为四百亿元。市民对此表示欢迎。"
+)
+THAI = "รัฐบาลประกาศแผนสร้างรถไฟฟ้าสายใหม่ เส้นทางยาวสามสิบกิโลเมตร คาดว่าจะเปิดให้บริการในปี 2571"
+
+
+def test_chinese_and_thai_articles_are_summarised_by_position() -> None:
+    assert summarize(CHINESE, title="北京将建设新地铁线路", sentences=2) == [
+        "北京市政府周三宣布，将在明年建设新的地铁线路。",
+        "这条线路全长三十公里，连接机场和市中心。",
+    ]
+    assert summarize(THAI, sentences=2, language="th") == [
+        "รัฐบาลประกาศแผนสร้างรถไฟฟ้าสายใหม่",
+        "เส้นทางยาวสามสิบกิโลเมตร",
+    ]
+
+
+def test_a_chinese_story_is_summarised_from_its_first_report() -> None:
+    first = StoryArticle("甲报", "北京将建设新地铁线路", CHINESE)
+    second = StoryArticle("乙报", "北京新地铁线获批", "北京新地铁线路周三获批，全长三十公里。")
+    assert summarize_story([first, second], 2) == [
+        "北京市政府周三宣布，将在明年建设新的地铁线路。",
+        "这条线路全长三十公里，连接机场和市中心。",
+    ]
