@@ -32,6 +32,7 @@ their own model.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -76,6 +77,11 @@ class Settings:
     candidate_terms: int = 12  # an article's strongest terms propose candidate stories
     max_postings: int = 200  # newest stories scanned per term
     max_candidates: int = 5  # candidate stories scored in full
+    # Across languages (an article no story of its own language takes): the figures it
+    # states (counts, sums, years) against a member's of another language's story.
+    cross_language: bool = True
+    cross_min_figures: int = 3  # figures the article must state, and share
+    cross_overlap: float = 0.6  # Jaccard of the two sets of figures
 
 
 SETTINGS = Settings()
@@ -83,11 +89,40 @@ SETTINGS = Settings()
 
 @dataclass(frozen=True, slots=True)
 class ArticleTerms:
-    """An article's terms: its language's, its title's, and its text's (empty: headline only)."""
+    """An article's terms: its language's, its title's, and its text's (empty: headline only);
+    and the figures it states, which read the same in every language."""
 
     language: str
     title: tuple[str, ...]
     body: tuple[str, ...]
+    figures: frozenset[str] = frozenset()
+
+
+# A figure: digits in groups of three after any thousands separator a language writes
+# ("1,347", "1.347", "1 347", "1\u202f347"), or a plain number with its decimals.
+_FIGURE = re.compile(r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
+
+
+def _figure_overlap(mine: frozenset[str], theirs: frozenset[str]) -> float:
+    """The Jaccard of two sets of figures, 0 unless they share two exact figures that are
+    not round ("353", "5,212": "200" and "75,000" are in many unrelated reports)."""
+    shared = mine & theirs
+    if sum(1 for figure in shared if len(figure.rstrip("0")) >= 3) < 2:
+        return 0.0
+    return len(shared) / len(mine | theirs)
+
+
+def figures(text: str) -> frozenset[str]:
+    """The telling numbers a text states, separators dropped ("80.000" and "80,000" are one):
+    translations of a report state the same ones. Years and numbers under 100 are left out:
+    every report of a week states "2026", and a dozen reports share a "12"."""
+    found = set()
+    for raw in _FIGURE.findall(text):
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 3 or (len(digits) == 4 and 1900 <= int(digits) <= 2099):
+            continue  # a year, or a small number many reports state
+        found.add(digits)
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +151,7 @@ def terms(
         # A teaser of a line or two is matched as a headline: the text model learned its
         # cosines on articles, and a dozen words make a cosine of a coincidence.
         body = ()
-    return ArticleTerms(code, title_terms, body)
+    return ArticleTerms(code, title_terms, body, figures(f"{title}\n{text}"))
 
 
 def _unit(counts: Counter[str]) -> dict[str, float]:
@@ -331,6 +366,7 @@ def _weighted_unit(vector: dict[str, float], background: _Background) -> dict[st
 class _Story:
     __slots__ = (
         "body",
+        "figure_sets",
         "first_at",
         "head",
         "language",
@@ -354,6 +390,7 @@ class _Story:
         # Cosines between members (each with the latest ones when it came): its cohesion.
         self.pair_total = 0.0
         self.pair_count = 0
+        self.figure_sets: deque[frozenset[str]] = deque(maxlen=16)  # latest members' figures
 
     def terms(self) -> set[str]:
         return self.body.total.keys() | self.head.total.keys()
@@ -399,6 +436,7 @@ class StoryClusterer:
         self._story_of: dict[int, int] = {}  # article id -> open story id
         self._known: dict[int, datetime] = {}  # article id -> when, for the whole window
         self._postings: dict[tuple[str, str], list[int]] = {}  # (language, term) -> story ids
+        self._figure_postings: dict[str, list[int]] = {}  # figure -> story ids, any language
         self._backgrounds: dict[str, _Background] = {}
         self._pruned_at: datetime | None = None
         self._postings_pruned_at: datetime | None = None
@@ -558,7 +596,7 @@ class StoryClusterer:
         found = self.candidates(article, at)
         passed = [c for c in found if c.passed]
         if not passed:
-            return None
+            return self._translation(article, at) if self.settings.cross_language else None
         best = max(passed, key=lambda c: c.probability)
         group = [best.story]
         for other in found:
@@ -570,9 +608,41 @@ class StoryClusterer:
                 and self._one_event(best.story, other.story, article)
             ):
                 group.append(other.story)
+        if self.settings.cross_language:
+            # The same report in another language, told apart so far: one event in two.
+            translated = self._translation(article, at)
+            if translated is not None and translated.story_id not in {g.story_id for g in group}:
+                group.append(self._stories[translated.story_id])
         keep = min(group, key=lambda st: (st.first_at, st.story_id))
         also = tuple(sorted(st.story_id for st in group if st is not keep))
         return Match(keep.story_id, min(1.0, best.similarity), also)
+
+    def _translation(self, article: ArticleTerms, at: datetime) -> Match | None:
+        """An open story of another language that a member of states the article's figures
+        (the same report translated, or retold with the same numbers): the article's own
+        language had no story for it. Pure."""
+        s = self.settings
+        mine = article.figures
+        if len(mine) < s.cross_min_figures:
+            return None
+        hits: Counter[int] = Counter()
+        for figure in mine:
+            for story_id in self._figure_postings.get(figure, ())[-s.max_postings :]:
+                hits[story_id] += 1
+        oldest = at - self.idle
+        best: tuple[float, int] | None = None
+        for story_id, shared in hits.most_common(s.max_candidates):
+            story = self._stories.get(story_id)
+            if shared < s.cross_min_figures or story is None or story.last_at < oldest:
+                continue
+            if story.language == article.language:
+                continue  # its own language judged it already, by its words
+            overlap = max(
+                (_figure_overlap(mine, theirs) for theirs in story.figure_sets), default=0.0
+            )
+            if overlap >= s.cross_overlap and (best is None or overlap > best[0]):
+                best = (overlap, story_id)
+        return Match(best[1], best[0]) if best is not None else None
 
     def _one_event(self, joined: _Story, other: _Story, article: ArticleTerms) -> bool:
         """Whether two stories, the article counted in the one it joined, are as alike as
@@ -630,6 +700,14 @@ class StoryClusterer:
         story.last_at = max(story.last_at, at)
         story.members.append(article_id)
         self._story_of[article_id] = story_id
+        if article.figures:
+            story.figure_sets.append(article.figures)
+            for figure in article.figures:
+                posting = self._figure_postings.setdefault(figure, [])
+                if not posting or posting[-1] != story_id:
+                    posting.append(story_id)
+                    if len(posting) > 2 * s.max_postings:
+                        del posting[: -s.max_postings]
         has = story.has_term
         self._index(
             story, [t for t in new if has(t)], {t for t in dropped if t not in new and not has(t)}
@@ -676,6 +754,10 @@ class StoryClusterer:
             survivor.recent.extend(story.recent)
             while len(survivor.recent) > s.members_checked:
                 survivor.recent.popleft()
+            survivor.figure_sets.extend(story.figure_sets)
+            for found in story.figure_sets:
+                for figure in found:
+                    self._figure_postings.setdefault(figure, []).append(keep)
             for article_id in story.members:
                 self._story_of[article_id] = keep
             after = survivor.terms()
@@ -706,6 +788,11 @@ class StoryClusterer:
             self._postings = {
                 key: kept
                 for key, posting in self._postings.items()
+                if (kept := [x for x in posting[-limit:] if x in live])
+            }
+            self._figure_postings = {
+                key: kept
+                for key, posting in self._figure_postings.items()
                 if (kept := [x for x in posting[-limit:] if x in live])
             }
         self._pruned_at = closing

@@ -302,3 +302,40 @@ def test_cluster_articles_follows_merges_and_pairwise_scores_count_pairs() -> No
     assert pairwise_scores(truth, {1: 5, 2: 5, 3: 6, 4: 6}) == (1.0, 1.0, 1.0)
     precision, recall, _ = pairwise_scores(truth, {1: 5, 2: 5, 3: 5, 4: 6})
     assert (precision, recall) == (1 / 3, 1 / 2)
+
+
+# Written for this test: one report in English and in French, and an unrelated French report.
+_QUAKE_EN = (
+    "An earthquake of magnitude 6.8 struck the coast on Sunday, killing at least 1,347 people "
+    "and leaving 23,518 homeless, officials said. Rescue teams reached 412 villages by evening, "
+    "and the government released 3,250,000 dollars in emergency aid."
+)
+_QUAKE_FR = (
+    "Un séisme de magnitude 6,8 a frappé la côte dimanche, faisant au moins 1 347 morts et "
+    "23 518 sans-abri, selon les autorités. Les secours ont atteint 412 villages dans la "
+    "soirée, et le gouvernement a débloqué 3 250 000 dollars d'aide d'urgence."
+)
+_CONCERT_FR = (
+    "Le festival de musique a attiré 200 000 spectateurs dimanche, un record pour la ville. "
+    "Les organisateurs ont vendu 100 000 billets en ligne et 75 000 sur place, pour 412 "
+    "concerts répartis sur trois jours."
+)
+
+
+def test_the_same_report_in_two_languages_joins_one_story() -> None:
+    clusterer = StoryClusterer()
+    english, _ = clusterer.assign(1, "Quake kills 1,347 on the coast", _QUAKE_EN, T0, 1, "en")
+    french, match = clusterer.assign(
+        2, "Un séisme fait 1 347 morts sur la côte", _QUAKE_FR, T0 + timedelta(hours=2), 2, "fr"
+    )
+    assert french == english and match is not None
+    # Round numbers and one shared figure are not the same report.
+    concert, _ = clusterer.assign(
+        3, "Record de spectateurs au festival", _CONCERT_FR, T0 + timedelta(hours=3), 3, "fr"
+    )
+    assert concert not in (english, french)
+    # Off, each language keeps its own stories (as before).
+    apart = StoryClusterer(cross_language=False)
+    first, _ = apart.assign(1, "Quake kills 1,347 on the coast", _QUAKE_EN, T0, 1, "en")
+    second, _ = apart.assign(2, "Un séisme", _QUAKE_FR, T0 + timedelta(hours=2), 2, "fr")
+    assert first != second
