@@ -23,12 +23,14 @@ from bot.collecting import FeedCheck
 from bot.formatting import (
     BUTTONS_PER_ROW,
     MAX_MESSAGE,
+    bold,
     echo,
     escape_within,
     shorten,
     split_blocks,
     telegram_length,
 )
+from bot.i18n import _, isolate, ngettext, num
 from bot.views import ago
 from storage.delivery_stats import QueueStats
 from storage.stats import FeedHealth
@@ -41,11 +43,6 @@ WEIGHT_STEPS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 FEEDS_PER_MESSAGE = 20  # one "#n" button each; Telegram allows 100 buttons in a message
 MAX_FEED_NAME = 60
 BROADCAST_PREFIX = "📣 "
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """'1 article', '3 articles' ('1 entry', '2 entries' with `words`)."""
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def weight_text(weight: float) -> str:
@@ -110,16 +107,27 @@ def _state(feed: FeedHealth) -> str:
 
 def _feed_block(feed: FeedHealth, now: datetime) -> str:
     name = feed_name(feed.title, feed.url)
+    weight = _("weight {weight}", weight=weight_text(feed.weight))
+    paused = " · " + _("paused") if feed.paused else ""
+    topic = isolate(escape_within(feed.topic, 130))
     lines = [
-        f"{_state(feed)} <b>#{feed.id}</b> <b>{name}</b> [{escape_within(feed.topic, 130)}] · "
-        f"weight {weight_text(feed.weight)}{' · paused' if feed.paused else ''}",
+        f"{_state(feed)} <b>#{feed.id}</b> <b>{isolate(name)}</b> [{topic}] · {weight}{paused}",
         # Whole whenever it fits a message with the rest of the block and the list's heading.
         f"   {escape_within(feed.url, MAX_MESSAGE - 1100)}",
-        f"   last success {ago(feed.last_success_at, now)} · "
-        f"{plural(feed.error_count, 'error')} · {feed.articles_recent} articles in 24 h",
+        "   "
+        + " · ".join(
+            [
+                _("last success {when}", when=ago(feed.last_success_at, now)),
+                ngettext("{count} error", "{count} errors", feed.error_count),
+                ngettext(
+                    "{count} article in 24 h", "{count} articles in 24 h", feed.articles_recent
+                ),
+            ]
+        ),
     ]
     if feed.error_count and feed.last_error:
-        lines.append(f"   last error: {escape_within(shorten(feed.last_error, 200), 400)}")
+        error = escape_within(shorten(feed.last_error, 200), 400)
+        lines.append("   " + _("last error: {error}", error=error))
     return "\n".join(lines)
 
 
@@ -135,10 +143,11 @@ def feeds_messages(
     """Every feed by number with its health and weight, as messages (several if the list is
     long), each with a "#n" button per feed that opens the feed's own buttons."""
     if not feeds:
-        return [("No feeds yet. Add one with /addfeed &lt;topic&gt; &lt;url&gt;.", None)]
-    header = (
-        f"<b>Feeds ({len(feeds)})</b> — tap a number for its buttons, or use it in "
-        "/feedweight, /pausefeed, /resumefeed and /delfeed"
+        return [(_("No feeds yet. Add one with /addfeed &lt;topic&gt; &lt;url&gt;."), None)]
+    header = _(
+        "<b>Feeds ({count})</b> — tap a number for its buttons, or use it in "
+        "/feedweight, /pausefeed, /resumefeed and /delfeed",
+        count=num(len(feeds)),
     )
     messages: list[tuple[str, InlineKeyboardMarkup | None]] = []
     text, ids = header, []
@@ -166,26 +175,33 @@ def _weight_steps(weight: float) -> tuple[float | None, float | None]:
 
 def feed_text(feed: FeedHealth, now: datetime, note: str = "") -> str:
     """One feed with everything about it (and a line saying what was just done)."""
-    state = (
-        "paused: not checked until resumed"
-        if feed.paused
-        else (
-            f"failing ({plural(feed.error_count, 'error')} in a row)"
-            if feed.error_count
-            else "working"
+    if feed.paused:
+        state = _("paused: not checked until resumed")
+    elif feed.error_count:
+        state = ngettext(
+            "failing ({count} error in a row)",
+            "failing ({count} errors in a row)",
+            feed.error_count,
         )
-    )
+    else:
+        state = _("working")
     lines = [note] if note else []
     lines += [
-        f"<b>#{feed.id} {feed_name(feed.title, feed.url, 120)}</b>",
-        f"Topic: {escape_within(feed.topic, 130)}",
-        f"URL: {escape_within(feed.url, MAX_MESSAGE - 1500)}",
-        f"State: {_state(feed)} {state}",
-        f"Weight: {weight_text(feed.weight)} (0-10: how much its stories count in briefings)",
-        f"Last success: {ago(feed.last_success_at, now)} · {feed.articles_recent} articles in 24 h",
+        f"<b>#{feed.id} {isolate(feed_name(feed.title, feed.url, 120))}</b>",
+        _("Topic: {topic}", topic=escape_within(feed.topic, 130)),
+        _("URL: {url}", url=escape_within(feed.url, MAX_MESSAGE - 1500)),
+        _("State: {state}", state=_state(feed) + " " + state),
+        _(
+            "Weight: {weight} (0-10: how much its stories count in briefings)",
+            weight=weight_text(feed.weight),
+        ),
+        _("Last success: {when}", when=ago(feed.last_success_at, now))
+        + " · "
+        + ngettext("{count} article in 24 h", "{count} articles in 24 h", feed.articles_recent),
     ]
     if feed.error_count and feed.last_error:
-        lines.append(f"Last error: {escape_within(shorten(feed.last_error, 300), 600)}")
+        error = escape_within(shorten(feed.last_error, 300), 600)
+        lines.append(_("Last error: {error}", error=error))
     return "\n".join(lines)
 
 
@@ -196,33 +212,35 @@ def feed_keyboard(feed: FeedHealth) -> InlineKeyboardMarkup:
     if lower is not None:
         weights.append(
             InlineKeyboardButton(
-                f"➖ weight {weight_text(lower)}",
+                _("➖ weight {weight}", weight=weight_text(lower)),
                 callback_data=feed_callback(feed.id, "weight", lower),
             )
         )
     if higher is not None:
         weights.append(
             InlineKeyboardButton(
-                f"➕ weight {weight_text(higher)}",
+                _("➕ weight {weight}", weight=weight_text(higher)),
                 callback_data=feed_callback(feed.id, "weight", higher),
             )
         )
     toggle = (
-        InlineKeyboardButton("▶️ Resume", callback_data=feed_callback(feed.id, "resume"))
+        InlineKeyboardButton(_("▶️ Resume"), callback_data=feed_callback(feed.id, "resume"))
         if feed.paused
-        else InlineKeyboardButton("⏸ Pause", callback_data=feed_callback(feed.id, "pause"))
+        else InlineKeyboardButton(_("⏸ Pause"), callback_data=feed_callback(feed.id, "pause"))
     )
-    remove = InlineKeyboardButton("🗑 Remove…", callback_data=feed_callback(feed.id, "del"))
+    remove = InlineKeyboardButton(_("🗑 Remove…"), callback_data=feed_callback(feed.id, "del"))
     return InlineKeyboardMarkup([weights, [toggle, remove]] if weights else [[toggle, remove]])
 
 
 def remove_feed_question(feed_id: int, title: str | None, url: str, topic: str) -> str:
     """The question before a feed is removed, naming it by number, title, topic and URL."""
-    return (
-        f"Remove the feed <b>#{feed_id} {feed_name(title, url, 120)}</b> "
-        f"[{escape_within(topic, 130)}]?\n{escape_within(url, MAX_MESSAGE - 1500)}\n"
-        "It is no longer checked; the articles it brought stay."
+    question = _(
+        "Remove the feed {feed} [{topic}]?",
+        feed=bold(f"#{feed_id} {feed_name(title, url, 120)}"),
+        topic=escape_within(topic, 130),
     )
+    after = _("It is no longer checked; the articles it brought stay.")
+    return f"{question}\n{escape_within(url, MAX_MESSAGE - 1500)}\n{after}"
 
 
 def remove_feed_keyboard(feed_id: int) -> InlineKeyboardMarkup:
@@ -231,9 +249,10 @@ def remove_feed_keyboard(feed_id: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"🗑 Yes, remove #{feed_id}", callback_data=feed_callback(feed_id, "delok")
+                    _("🗑 Yes, remove #{number}", number=feed_id),
+                    callback_data=feed_callback(feed_id, "delok"),
                 ),
-                InlineKeyboardButton("Keep it", callback_data=feed_callback(feed_id, "view")),
+                InlineKeyboardButton(_("Keep it"), callback_data=feed_callback(feed_id, "view")),
             ]
         ]
     )
@@ -241,7 +260,10 @@ def remove_feed_keyboard(feed_id: int) -> InlineKeyboardMarkup:
 
 def feed_removed_text(feed_id: int, title: str | None, url: str) -> str:
     """The answer once a feed is removed."""
-    return f"🗑 Removed the feed <b>#{feed_id} {feed_name(title, url, 120)}</b>; its articles stay."
+    return _(
+        "🗑 Removed the feed {feed}; its articles stay.",
+        feed=bold(f"#{feed_id} {feed_name(title, url, 120)}"),
+    )
 
 
 def pause_notice(
@@ -249,24 +271,25 @@ def pause_notice(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What admins hear when the collector paused a feed after failing checks, with buttons to
     resume or remove it (none if the feed is gone meanwhile)."""
-    text = (
-        f"⏸ Feed paused after {plural(failures, 'failed check')} in a row: "
-        f"{escape_within(url, MAX_MESSAGE - 1500)}"
+    text = ngettext(
+        "⏸ Feed paused after {count} failed check in a row: {url}",
+        "⏸ Feed paused after {count} failed checks in a row: {url}",
+        failures,
+        url=escape_within(url, MAX_MESSAGE - 1500),
     )
     if feed is None:
         return text, None
-    lines = [
-        text,
-        f"<b>#{feed.id} {feed_name(feed.title, feed.url)}</b> [{escape_within(feed.topic, 130)}]",
-    ]
+    topic = isolate(escape_within(feed.topic, 130))
+    lines = [text, f"<b>#{feed.id} {isolate(feed_name(feed.title, feed.url))}</b> [{topic}]"]
     if feed.last_error:
-        lines.append(f"Last error: {escape_within(shorten(feed.last_error, 300), 600)}")
-    lines.append("Resume it once it is fixed, or remove it; /feeds lists every feed.")
+        error = escape_within(shorten(feed.last_error, 300), 600)
+        lines.append(_("Last error: {error}", error=error))
+    lines.append(_("Resume it once it is fixed, or remove it; /feeds lists every feed."))
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("▶️ Resume", callback_data=feed_callback(feed.id, "resume")),
-                InlineKeyboardButton("🗑 Remove…", callback_data=feed_callback(feed.id, "del")),
+                InlineKeyboardButton(_("▶️ Resume"), callback_data=feed_callback(feed.id, "resume")),
+                InlineKeyboardButton(_("🗑 Remove…"), callback_data=feed_callback(feed.id, "del")),
             ]
         ]
     )
@@ -278,15 +301,13 @@ def pause_notice(
 
 def checking_text(url: str) -> str:
     """The message shown while a new feed is checked (edited into the result)."""
-    return f"Checking {echo(url)} …"
+    return _("Checking {what} …", what=echo(url))
 
 
 def feed_check_failed_text(url: str, error: str) -> str:
     """/addfeed's answer when the feed could not be used (nothing was kept)."""
-    return (
-        f"❌ Could not use {echo(url)}: {echo(error, 500)}.\n"
-        "Nothing was added; check the URL and try again."
-    )
+    problem = _("❌ Could not use {url}: {error}.", url=echo(url), error=echo(error, 500))
+    return f"{problem}\n" + _("Nothing was added; check the URL and try again.")
 
 
 def _articles_phrase(result: FeedCheck) -> str:
@@ -294,17 +315,31 @@ def _articles_phrase(result: FeedCheck) -> str:
     feeds'..."""
     new, known, left = result.new, result.unchanged, result.left
     if new == 0 and known == 0 and left == 0:
-        return "no articles yet (the feed is empty)"
+        return _("no articles yet (the feed is empty)")
     if new == 0 and known:
-        its = "its only item is" if known == 1 else f"its {known} items are"
-        phrase = f"no new articles: {its} already in the news from other feeds"
+        phrase = ngettext(
+            "no new articles: its only item is already in the news from other feeds",
+            "no new articles: its {count} items are already in the news from other feeds",
+            known,
+        )
     else:
-        phrase = "no new articles yet" if new == 0 else f"{plural(new, 'new article')}"
+        phrase = (
+            _("no new articles yet")
+            if new == 0
+            else ngettext("{count} new article", "{count} new articles", new)
+        )
         if known:
-            more = "1 more item was" if known == 1 else f"{known} more items were"
-            phrase += f"; {more} already in the news from other feeds"
+            phrase += "; " + ngettext(
+                "{count} more item was already in the news from other feeds",
+                "{count} more items were already in the news from other feeds",
+                known,
+            )
     if left:
-        phrase += f"; {plural(left, 'more item')} will be fetched in the next pass"
+        phrase += "; " + ngettext(
+            "{count} more item will be fetched in the next pass",
+            "{count} more items will be fetched in the next pass",
+            left,
+        )
     return phrase
 
 
@@ -313,13 +348,22 @@ def feed_added_text(result: FeedCheck, feed_id: int, topic: str, asked_url: str)
     brought."""
     title = feed_name(result.title, result.url, 200)
     lines = [
-        f"✅ Added <b>{title}</b> as <b>#{feed_id}</b> to <b>{escape_within(topic, 130)}</b>: "
-        f"{_articles_phrase(result)} ({result.seconds:.1f} s)."
+        _(
+            "✅ Added {title} as {number} to {topic}: {outcome} ({seconds} s).",
+            title=bold(title),
+            number=bold(f"#{feed_id}"),
+            topic=bold(escape_within(topic, 130)),
+            outcome=_articles_phrase(result),
+            seconds=num(result.seconds, "0.0"),
+        )
     ]
     if result.discovered_from:
         lines.append(
-            f"🔎 {echo(asked_url, 600)} is a web page; the feed it names is the one added: "
-            f"{echo(result.url, 1200)}"
+            _(
+                "🔎 {page} is a web page; the feed it names is the one added: {feed}",
+                page=echo(asked_url, 600),
+                feed=echo(result.url, 1200),
+            )
         )
     return "\n".join(lines)
 
@@ -331,20 +375,26 @@ def delete_topic_question(title: str, feeds: int, subscribers: int) -> str:
     """The question before a topic is removed, saying what goes with it."""
     name = escape_within(title, 130)
     feeds_part = (
-        f"its {plural(feeds, 'feed')} go{'es' if feeds == 1 else ''} with it "
-        f"({'its' if feeds == 1 else 'their'} articles stay)"
+        ngettext(
+            "Its {count} feed goes with it (its articles stay)",
+            "Its {count} feeds go with it (their articles stay)",
+            feeds,
+        )
         if feeds
-        else "it has no feeds"
+        else _("It has no feeds")
     )
     if subscribers:
-        who = (
-            f"{plural(subscribers, 'subscriber')} follow{'s' if subscribers == 1 else ''} it: "
-            f"{'it stops' if subscribers == 1 else 'they stop'} getting its news and "
-            f"{'is' if subscribers == 1 else 'each is'} told, with a pointer to /topics"
+        who = ngettext(
+            "{count} subscriber follows it: it stops getting its news and is told, with a "
+            "pointer to /topics",
+            "{count} subscribers follow it: they stop getting its news and each is told, with "
+            "a pointer to /topics",
+            subscribers,
         )
     else:
-        who = "nobody follows it"
-    return f"Remove the topic <b>{name}</b>?\n{feeds_part[0].upper()}{feeds_part[1:]}; {who}."
+        who = _("nobody follows it")
+    question = _("Remove the topic {name}?", name=bold(name))
+    return f"{question}\n" + _("{feeds}; {followers}.", feeds=feeds_part, followers=who)
 
 
 def delete_topic_keyboard(topic_id: int, title: str) -> InlineKeyboardMarkup:
@@ -353,11 +403,11 @@ def delete_topic_keyboard(topic_id: int, title: str) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"🗑 Remove {shorten(title, 30)}",
+                    _("🗑 Remove {title}", title=shorten(title, 30)),
                     callback_data=f"{DELETE_TOPIC_CALLBACK}{topic_id}:yes",
                 ),
                 InlineKeyboardButton(
-                    "Keep it", callback_data=f"{DELETE_TOPIC_CALLBACK}{topic_id}:no"
+                    _("Keep it"), callback_data=f"{DELETE_TOPIC_CALLBACK}{topic_id}:no"
                 ),
             ]
         ]
@@ -366,7 +416,7 @@ def delete_topic_keyboard(topic_id: int, title: str) -> InlineKeyboardMarkup:
 
 def parse_delete_topic_callback(data: str) -> tuple[int, bool] | None:
     """(topic id, confirmed) of a pressed "Remove the topic?" button, or None if malformed."""
-    number, _, answer = data.removeprefix(DELETE_TOPIC_CALLBACK).partition(":")
+    number, _sep, answer = data.removeprefix(DELETE_TOPIC_CALLBACK).partition(":")
     if not number.isdigit() or answer not in ("yes", "no"):
         return None
     return int(number), answer == "yes"
@@ -374,24 +424,32 @@ def parse_delete_topic_callback(data: str) -> tuple[int, bool] | None:
 
 def topic_removed_text(title: str, feeds: int, told: int) -> str:
     """The answer once a topic is removed."""
-    told_part = f"{plural(told, 'subscriber')} will be told" if told else "nobody followed it"
-    return (
-        f"🗑 Removed the topic <b>{escape_within(title, 130)}</b> with "
-        f"{plural(feeds, 'feed')}; {told_part}."
+    told_part = (
+        ngettext("{count} subscriber will be told", "{count} subscribers will be told", told)
+        if told
+        else _("nobody followed it")
+    )
+    return ngettext(
+        "🗑 Removed the topic {title} with {count} feed; {told}.",
+        "🗑 Removed the topic {title} with {count} feeds; {told}.",
+        feeds,
+        title=bold(escape_within(title, 130)),
+        told=told_part,
     )
 
 
 def topic_gone_notice(title: str, *, follows_others: bool) -> str:
     """What a subscriber of a removed topic is told."""
     after = (
-        "Your other topics stay; /topics shows them and others to pick."
+        _("Your other topics stay; /topics shows them and others to pick.")
         if follows_others
-        else "You follow no topics now: pick some with /topics to keep getting briefings."
+        else _("You follow no topics now: pick some with /topics to keep getting briefings.")
     )
-    return (
-        f"ℹ️ The topic <b>{escape_within(title, 130)}</b> was removed, so your briefings no "
-        f"longer include it. {after}"
+    gone = _(
+        "ℹ️ The topic {title} was removed, so your briefings no longer include it.",
+        title=bold(escape_within(title, 130)),
     )
+    return f"{gone} {after}"
 
 
 # --- /broadcast -------------------------------------------------------------------------------
@@ -400,9 +458,12 @@ def topic_gone_notice(title: str, *, follows_others: bool) -> str:
 def broadcast_preview(body: str, recipients: int) -> str:
     """The preview an admin checks before sending: a line about it, then the message exactly
     as subscribers will see it."""
-    return (
-        f"<i>Preview: Send queues this for {plural(recipients, 'active subscriber')}.</i>\n\n{body}"
+    preview = ngettext(
+        "Preview: Send queues this for {count} active subscriber.",
+        "Preview: Send queues this for {count} active subscribers.",
+        recipients,
     )
+    return f"<i>{preview}</i>\n\n{body}"
 
 
 def broadcast_keyboard(token: int, recipients: int) -> InlineKeyboardMarkup:
@@ -411,9 +472,12 @@ def broadcast_keyboard(token: int, recipients: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"📣 Send to {recipients}", callback_data=f"{BROADCAST_CALLBACK}{token}:send"
+                    _("📣 Send to {count}", count=num(recipients)),
+                    callback_data=f"{BROADCAST_CALLBACK}{token}:send",
                 ),
-                InlineKeyboardButton("Cancel", callback_data=f"{BROADCAST_CALLBACK}{token}:cancel"),
+                InlineKeyboardButton(
+                    _("Cancel"), callback_data=f"{BROADCAST_CALLBACK}{token}:cancel"
+                ),
             ]
         ]
     )
@@ -421,7 +485,7 @@ def broadcast_keyboard(token: int, recipients: int) -> InlineKeyboardMarkup:
 
 def parse_broadcast_callback(data: str) -> tuple[int, bool] | None:
     """(preview token, send) of a pressed broadcast button, or None if malformed."""
-    number, _, answer = data.removeprefix(BROADCAST_CALLBACK).partition(":")
+    number, _sep, answer = data.removeprefix(BROADCAST_CALLBACK).partition(":")
     if not number.isdigit() or answer not in ("send", "cancel"):
         return None
     return int(number), answer == "send"
@@ -429,12 +493,18 @@ def parse_broadcast_callback(data: str) -> tuple[int, bool] | None:
 
 def broadcast_sent_text(body: str, queued: int) -> str:
     """The preview once sent: how many it was queued for, and the message."""
-    return f"<i>✅ Queued for {plural(queued, 'active subscriber')}.</i>\n\n{body}"
+    queued_line = ngettext(
+        "✅ Queued for {count} active subscriber.",
+        "✅ Queued for {count} active subscribers.",
+        queued,
+    )
+    return f"<i>{queued_line}</i>\n\n{body}"
 
 
 def broadcast_cancelled_text(body: str) -> str:
     """The preview once cancelled."""
-    return f"<i>✖️ Cancelled: nothing was sent.</i>\n\n{body}"
+    cancelled = _("✖️ Cancelled: nothing was sent.")
+    return f"<i>{cancelled}</i>\n\n{body}"
 
 
 # --- /stats -----------------------------------------------------------------------------------
@@ -444,16 +514,26 @@ def stats_text(
     counts: dict[str, int], queue: QueueStats, articles_today: int, now: datetime
 ) -> str:
     """Subscribers by status, today's briefings and articles, and how far behind the queue is."""
-    lag = "none"
+    lag = _("none")
     if queue.oldest_due_at is not None:
-        lag = f"{max((now - queue.oldest_due_at).total_seconds(), 0):.0f} s"
+        seconds = round(max((now - queue.oldest_due_at).total_seconds(), 0))
+        lag = _("{count} s", count=num(seconds))
     return "\n".join(
         [
-            "<b>Stats</b>",
-            f"Subscribers: {counts.get('active', 0)} active, {counts.get('paused', 0)} paused, "
-            f"{counts.get('blocked', 0)} blocked",
-            f"Briefings sent today (UTC): {queue.sent_today}",
-            f"Articles collected today (UTC): {articles_today}",
-            f"Queue: {queue.pending} pending, {queue.due} due now, lag {lag}",
+            _("<b>Stats</b>"),
+            _(
+                "Subscribers: {active} active, {paused} paused, {blocked} blocked",
+                active=num(counts.get("active", 0)),
+                paused=num(counts.get("paused", 0)),
+                blocked=num(counts.get("blocked", 0)),
+            ),
+            _("Briefings sent today (UTC): {count}", count=num(queue.sent_today)),
+            _("Articles collected today (UTC): {count}", count=num(articles_today)),
+            _(
+                "Queue: {pending} pending, {due} due now, lag {lag}",
+                pending=num(queue.pending),
+                due=num(queue.due),
+                lag=lag,
+            ),
         ]
     )

@@ -40,6 +40,7 @@ from bot.context import BOT_DATA_KEY, BotServices, services
 from bot.cpu import CpuRunner, ThreadRunner
 from bot.delivery import DeliveryWorker
 from bot.handlers import register_handlers
+from bot.i18n import DEFAULT_LANGUAGE, available_languages, load_catalogues, use_language
 from bot.ratelimit import TelegramRateLimiter
 from bot.request import AiohttpRequest, telegram_proxy
 from bot.scheduler import SlotScheduler
@@ -100,26 +101,34 @@ class NewsbriefApplication(Application):  # type: ignore[type-arg]
 
 async def publish_commands(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     """setMyCommands for each scope (bot/commands.py): subscribers' commands everywhere, the
-    channel commands in private chats, admin commands in the admins' own chats."""
+    channel commands in private chats, admin commands in the admins' own chats; each once in
+    English (no language_code: every client without a list of its own) and once per shipped
+    language (its language_code), described in that language."""
     private = SUBSCRIBER_COMMANDS + CHANNEL_COMMANDS
-    try:
-        for commands, scope in (
-            (SUBSCRIBER_COMMANDS, None),
-            (private, BotCommandScopeAllPrivateChats()),
-            (SUBSCRIBER_COMMANDS, BotCommandScopeAllGroupChats()),
-        ):
-            await application.bot.set_my_commands(bot_commands(commands), scope=scope)
-    except TelegramError as exc:
-        log.warning("could not publish the command menu: %s", exc)
-        return
-    for admin_id in sorted(settings.admin_ids):
-        try:
-            await application.bot.set_my_commands(
-                bot_commands(private + ADMIN_COMMANDS),
-                scope=BotCommandScopeChat(admin_id),
-            )
-        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
-            log.warning("could not publish admin commands for %s: %s", admin_id, exc)
+    for language in available_languages():
+        code = None if language == DEFAULT_LANGUAGE else language
+        with use_language(language):
+            try:
+                for commands, scope in (
+                    (SUBSCRIBER_COMMANDS, None),
+                    (private, BotCommandScopeAllPrivateChats()),
+                    (SUBSCRIBER_COMMANDS, BotCommandScopeAllGroupChats()),
+                ):
+                    await application.bot.set_my_commands(
+                        bot_commands(commands), scope=scope, language_code=code
+                    )
+            except TelegramError as exc:
+                log.warning("could not publish the command menu (%s): %s", language, exc)
+                return
+            for admin_id in sorted(settings.admin_ids):
+                try:
+                    await application.bot.set_my_commands(
+                        bot_commands(private + ADMIN_COMMANDS),
+                        scope=BotCommandScopeChat(admin_id),
+                        language_code=code,
+                    )
+                except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+                    log.warning("could not publish admin commands for %s: %s", admin_id, exc)
 
 
 def build_application(
@@ -140,6 +149,7 @@ def build_application(
     event loop (default: a thread); `clock` drives scheduling in tests; `schedule_jobs=False`
     leaves the ticks to the caller (tests call `services(app).scheduler.tick()` directly).
     """
+    load_catalogues()  # compiled once here, never on a user's first message
     api = settings.telegram_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()

@@ -19,23 +19,33 @@ from datetime import datetime, timedelta
 
 from bot.briefing import story_item
 from bot.formatting import MessagePart, dump_parts, escape, render_briefing
+from bot.i18n import _, ngettext, num, use_language
 from bot.personal import PersonalRules
 from bot.settings import Settings
 from storage import breaking as store
 from storage.briefings import StoryCard, story_cards, story_texts
 from storage.db import Database
 from storage.preferences import filters_of
+from storage.subscribers import languages_of
 
 log = logging.getLogger(__name__)
 
 
 def alert_header(source_count: int, minutes: int) -> str:
-    """The first line of an alert."""
-    return f"⚡ <b>Breaking</b> · <i>{source_count} sources within {escape(_span(minutes))}</i>"
-
-
-def _span(minutes: int) -> str:
-    return "the hour" if minutes == 60 else f"{minutes} minutes"
+    """The first line of an alert (in the current language)."""
+    if minutes == 60:
+        within = ngettext(
+            "{count} source within the hour", "{count} sources within the hour", source_count
+        )
+    else:
+        within = ngettext(
+            "{count} source within {minutes} minutes",
+            "{count} sources within {minutes} minutes",
+            source_count,
+            minutes=num(minutes),
+        )
+    breaking = _("Breaking")
+    return f"⚡ <b>{breaking}</b> · <i>{escape(within)}</i>"
 
 
 class BreakingScanner:
@@ -66,6 +76,7 @@ class BreakingScanner:
             shown = await store.already_shown(session, ids, story_ids)
             sent_today = await store.alerts_since(session, ids, now - timedelta(days=1))
             filters = await filters_of(session, ids)
+            languages = await languages_of(session, ids)
             texts = await story_texts(session, story_ids)
             cards = await story_cards(session, story_ids)
             for story in sorted(stories, key=lambda s: (-s.source_count, s.first_seen_at)):
@@ -80,7 +91,9 @@ class BreakingScanner:
                     rules = PersonalRules.of(filters.get(reader.subscriber_id, []))
                     if not self._wanted(story, reader, rules, texts.get(story.story_id)):
                         continue
-                    payload = self._render(card, story, reader, now)
+                    # Rendered now, in the reader's language: the queue sends it as it is.
+                    with use_language(languages.get(reader.subscriber_id)):
+                        payload = self._render(card, story, reader, now)
                     if await store.enqueue_alert(
                         session, reader.subscriber_id, store.alert_slot(story), payload, now
                     ):
@@ -114,7 +127,7 @@ class BreakingScanner:
         sentences = reader.options.sentences
         if sentences is None:
             sentences = self.settings.summary_sentences
-        item = story_item(card, "Breaking", now, sentences, news_at=story.first_seen_at)
+        item = story_item(card, _("Breaking"), now, sentences, news_at=story.first_seen_at)
         header = alert_header(story.source_count, self.settings.breaking_window_minutes)
         parts: list[MessagePart] = render_briefing(header, [item])
         return dump_parts(parts)

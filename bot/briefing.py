@@ -32,7 +32,8 @@ from bot.formatting import (
     render_briefing,
     render_with_lead_image,
 )
-from bot.personal import NO_RULES, PersonalRules
+from bot.i18n import _, use_language
+from bot.personal import NO_RULES, PersonalRules, follow_heading
 from bot.ranking import Offer, fair_share, importance
 from bot.settings import Settings
 from bot.slots import local_now
@@ -71,6 +72,7 @@ class BriefingBuilder:
             )
             followed = await store.subscriptions_of(session, subscribers)
             titles = await store.topic_titles(session)
+            phrases: dict[int, str] = {}  # a followed phrase's pseudo-topic -> its words
             topic_ids = set().union(*followed.values()) if followed else set()
             found = await store.candidates(session, topic_ids, news_since)
             filters = {
@@ -100,13 +102,19 @@ class BriefingBuilder:
                 offers = rules.without_muted(offers, texts)
                 limit = row.options.items or self.settings.briefing_max_items
                 choices[row.id] = fair_share(offers, limit)
-                titles.update(rules.titles)
+                phrases.update(rules.phrases)
                 # A second row of the same chat in this batch must not repeat these.
                 promised[row.subscriber_id].update(o.story_id for o in choices[row.id][0])
             cards = await store.story_cards(
                 session, {o.story_id for chosen, _ in choices.values() for o in chosen}
             )
-            results = [self._render(row, *choices[row.id], cards, titles, now) for row in rows]
+            results = []
+            for row in rows:
+                # Each chat's briefing in its own language: every text below reads it.
+                with use_language(row.language):
+                    results.append(
+                        self._render(row, *choices[row.id], cards, titles, phrases, now)
+                    )
             await store.save_briefings(session, results)
         return {result.delivery_id: result.payload for result in results}
 
@@ -173,8 +181,10 @@ class BriefingBuilder:
         left: int,
         cards: dict[int, store.StoryCard],
         titles: dict[int, str],
+        phrases: dict[int, str],
         now: datetime,
     ) -> store.SavedBriefing:
+        """The row's briefing in the current language (the chat's, set by the caller)."""
         chosen = [o for o in chosen if o.story_id in cards]
         if not chosen:
             payload = dump_parts([MessagePart(nothing_new_text())]) if row.kind == MANUAL else None
@@ -185,7 +195,7 @@ class BriefingBuilder:
         items = [
             story_item(
                 cards[o.story_id],
-                titles.get(o.topic_id, "News"),
+                _heading(o.topic_id, titles, phrases),
                 now,
                 sentences,
                 news_at=o.news_at,
@@ -194,9 +204,11 @@ class BriefingBuilder:
             for o in chosen
         ]
         moment = now if row.kind == MANUAL else row.slot_at
-        title = "News briefing" if row.chat_type == ChatType.CHANNEL else "Your briefing"
         header = briefing_header(
-            local_now(moment, row.timezone), row.timezone, len(items), title=title
+            local_now(moment, row.timezone),
+            row.timezone,
+            len(items),
+            channel=row.chat_type == ChatType.CHANNEL,
         )
         footer = more_stories_text(left) if left else None
         top = cards[chosen[0].story_id]
@@ -207,7 +219,6 @@ class BriefingBuilder:
             if row.options.link_preview and top.sources:
                 parts[0] = replace(parts[0], preview_url=top.sources[0].url)
         return store.SavedBriefing(row.id, dump_parts(parts))
-
 
 
 def story_item(
@@ -233,6 +244,13 @@ def story_item(
         is_update=is_update,
         age=age_text((now - news_at).total_seconds()),
     )
+
+
+def _heading(topic_id: int, titles: dict[int, str], phrases: dict[int, str]) -> str:
+    """The heading of a topic's items: its title, or a followed phrase's "Following …"."""
+    if topic_id in phrases:
+        return follow_heading(phrases[topic_id])
+    return titles.get(topic_id) or _("News")
 
 
 def _promised(payloads: Sequence[tuple[int, str, int]]) -> defaultdict[int, set[int]]:

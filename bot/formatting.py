@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.i18n import _, clock, current_language, isolate, long_date, ngettext
+
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024  # a photo's caption, as Telegram counts it: after its HTML is parsed
 MAX_TITLE = 300
@@ -84,6 +86,11 @@ def echo(text: str, limit: int = 300) -> str:
     """Text echoed in a reply (a user's input, an error, a feed's title): one line of at most
     `limit` visible characters, escaped."""
     return escape(shorten(text, limit))
+
+
+def bold(text: str) -> str:
+    """`text` (already HTML) in bold."""
+    return f"<b>{text}</b>"
 
 
 def link(url: str, label: str) -> str:
@@ -231,28 +238,42 @@ def load_parts(payload: str) -> list[MessagePart]:
     return [MessagePart.from_dict(item) for item in json.loads(payload)]
 
 
-@functools.lru_cache(maxsize=1024)
 def briefing_header(
-    local_time: datetime, timezone: str, item_count: int, *, title: str = "Your briefing"
+    local_time: datetime, timezone: str, item_count: int, *, channel: bool = False
 ) -> str:
-    """The first lines: date and time in the subscriber's timezone, and how many stories.
-    A channel's readers are not addressed as "your": it says "News briefing"."""
-    day = f"{local_time:%A} {local_time.day} {local_time:%B %Y}"
-    stories = "1 story" if item_count == 1 else f"{item_count} stories"
-    return (
-        f"📰 <b>{escape(title)} · {escape(day)}</b>\n"
-        f"<i>{local_time:%H:%M} {escape(timezone)} · {stories}</i>"
+    """The first lines: date and time in the subscriber's timezone, and how many stories, in
+    the current language. A channel's readers are not addressed as "your": it says "News
+    briefing"."""
+    return _briefing_header(local_time, timezone, item_count, channel, current_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _briefing_header(
+    local_time: datetime, timezone: str, item_count: int, channel: bool, language: str
+) -> str:
+    # `language` is part of the cache key: the same slot is rendered for chats of every one.
+    day = escape(long_date(local_time))
+    title = (
+        _("News briefing · {date}", date=day) if channel else _("Your briefing · {date}", date=day)
     )
+    stories = ngettext("{count} story", "{count} stories", item_count)
+    when = _("{time} {timezone}", time=clock(local_time), timezone=escape(timezone))
+    return f"📰 <b>{title}</b>\n<i>{when} · {stories}</i>"
 
 
-# Fan-out renders the same stories for thousands of subscribers: pure, so cached.
-@functools.lru_cache(maxsize=8192)
 def render_item(
     number: int, item: BriefingItem, *, linked_sources: int = MAX_LINKED_SOURCES
 ) -> str:
-    """One item: bold numbered title, 1-3 sentences, source links."""
-    badge = "🔄 <i>Update:</i> " if item.is_update else ""
-    lines = [f"{badge}<b>{number}. {escape(shorten(item.title, MAX_TITLE))}</b>"]
+    """One item: bold numbered title, 1-3 sentences, source links (current language)."""
+    return _render_item(number, item, linked_sources, current_language())
+
+
+# Fan-out renders the same stories for thousands of subscribers: pure, so cached, per language.
+@functools.lru_cache(maxsize=8192)
+def _render_item(number: int, item: BriefingItem, linked_sources: int, language: str) -> str:
+    badge = "🔄 <i>" + _("Update:") + "</i> " if item.is_update else ""
+    # "3. Title" is one run in the title's own direction (a reply quoting it finds the "3.").
+    lines = [f"{badge}<b>{isolate(f'{number}. {escape(shorten(item.title, MAX_TITLE))}')}</b>"]
     sentences = [escape(shorten(s, MAX_SENTENCE)) for s in item.sentences if s.strip()]
     if sentences:
         lines.append(" ".join(sentences))
@@ -262,30 +283,42 @@ def render_item(
 
 def _sources_line(item: BriefingItem, linked: int) -> str:
     shown = item.sources[:linked]
+    # Each outlet's name is a run of its own direction: a Latin name in an Arabic line keeps
+    # the separators between the names where they belong.
     names = [
-        f'<a href="{escape_attribute(s.url)}">{escape(shorten(s.name, MAX_SOURCE_NAME))}</a>'
+        isolate(
+            f'<a href="{escape_attribute(s.url)}">{escape(shorten(s.name, MAX_SOURCE_NAME))}</a>'
+        )
         for s in shown
     ]
-    names += [escape(shorten(s.name, MAX_SOURCE_NAME)) for s in item.sources[linked:][:2]]
-    line = " · ".join(names) if names else "source unknown"
+    names += [isolate(escape(shorten(s.name, MAX_SOURCE_NAME))) for s in item.sources[linked:][:2]]
+    line = " · ".join(names) if names else _("source unknown")
     count = max(item.source_count, len(item.sources))
-    details = [f"{count} sources"] if count > 1 else []
+    details = [ngettext("{count} source", "{count} sources", count)] if count > 1 else []
     if item.age:
-        details.append(escape(item.age))
+        details.append(isolate(escape(item.age)))
     if details:
         line += " — " + " · ".join(details)
     return f"🔗 {line}"
 
 
-@functools.lru_cache(maxsize=1024)
 def _topic_heading(topic: str, continued: bool = False) -> str:
-    suffix = " (continued)" if continued else ""
-    return f"<b>▍{escape(shorten(topic, 80).upper())}</b>{suffix}"
+    return _cached_heading(topic, continued, current_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_heading(topic: str, continued: bool, language: str) -> str:
+    heading = f"<b>▍{isolate(escape(shorten(topic, 80).upper()))}</b>"
+    return _("{heading} (continued)", heading=heading) if continued else heading
+
+
+def _fit_item(number: int, item: BriefingItem, room: int) -> str:
+    """The item rendered to fit `room`, dropping links and then sentences if it must."""
+    return _cached_fit_item(number, item, room, current_language())
 
 
 @functools.lru_cache(maxsize=8192)
-def _fit_item(number: int, item: BriefingItem, room: int) -> str:
-    """The item rendered to fit `room`, dropping links and then sentences if it must."""
+def _cached_fit_item(number: int, item: BriefingItem, room: int, language: str) -> str:
     for linked in (MAX_LINKED_SOURCES, 1, 0):
         text = render_item(number, item, linked_sources=linked)
         if telegram_length(text) <= room:
@@ -373,7 +406,9 @@ def render_briefing(
 
 
 def _more_buttons(numbers: Sequence[tuple[int, int]]) -> tuple[tuple[tuple[str, str], ...], ...]:
-    buttons = [(f"More #{n}", f"more:{story_id}") for n, story_id in numbers]
+    # The label ends with "#<n>" in every language (an int: no isolate, "#3" is one number
+    # in any direction): a reply to a briefing finds the item by it.
+    buttons = [(_("More #{number}", number=n), f"more:{story_id}") for n, story_id in numbers]
     return tuple(
         tuple(buttons[i : i + BUTTONS_PER_ROW]) for i in range(0, len(buttons), BUTTONS_PER_ROW)
     )
@@ -381,7 +416,7 @@ def _more_buttons(numbers: Sequence[tuple[int, int]]) -> tuple[tuple[tuple[str, 
 
 def nothing_new_text() -> str:
     """The answer to /briefing when there is nothing new."""
-    return (
+    return _(
         "Nothing new since your last briefing. "
         "Check back later, or follow more topics with /topics."
     )
@@ -389,8 +424,7 @@ def nothing_new_text() -> str:
 
 def more_stories_text(count: int) -> str:
     """The line closing a briefing that had to leave stories out."""
-    stories = "1 more story" if count == 1 else f"{count} more stories"
-    return f"➕ {stories}: /briefing"
+    return ngettext("➕ {count} more story: /briefing", "➕ {count} more stories: /briefing", count)
 
 
 def age_text(seconds: float) -> str:
@@ -398,9 +432,10 @@ def age_text(seconds: float) -> str:
     "2 days ago"."""
     seconds = max(seconds, 0.0)
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return ngettext("{count} min ago", "{count} min ago", int(seconds // 60))
     if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
+        return ngettext("{count} h ago", "{count} h ago", int(seconds // 3600))
+    days = int(seconds // 86400)
+    return ngettext("{count} day ago", "{count} days ago", days)

@@ -9,11 +9,13 @@ from telegram.ext import ContextTypes
 
 from bot.admin_views import pause_notice
 from bot.context import BotServices, services
+from bot.i18n import use_language
 from storage.deliveries import prune
 from storage.feeds import get_feed
 from storage.retention import prune_old_data
 from storage.send_budget import prune_send_slots
 from storage.stats import feed_health
+from storage.subscribers import languages_of_chats
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,11 @@ async def collect_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
                 if feed is not None
                 else []
             )
-        text, markup = pause_notice(found[0] if found else None, url, failures)
+            languages = await languages_of_chats(session, app.settings.admin_ids)
         for admin_id in sorted(app.settings.admin_ids):
+            # Each admin reads it in their own chat's language.
+            with use_language(languages.get(admin_id)):
+                text, markup = pause_notice(found[0] if found else None, url, failures)
             try:
                 await context.bot.send_message(admin_id, text, reply_markup=markup)
             except Exception:  # one unreachable admin must not hide it from the others

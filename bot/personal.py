@@ -13,6 +13,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.i18n import _
 from bot.ranking import Offer
 from storage.briefings import Candidate, RecentStory
 from storage.preferences import FOLLOW, MUTE, Filter
@@ -26,8 +27,8 @@ def story_haystack(title: str, summary: str) -> str:
 
 
 def follow_heading(keywords: str) -> str:
-    """The topic heading of a followed phrase's stories."""
-    return f"Following “{keywords}”"
+    """The topic heading of a followed phrase's stories (in the current language)."""
+    return _("Following “{keywords}”", keywords=keywords)
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,20 @@ class PersonalRules:
 
     follows: tuple[KeywordRule, ...] = ()
     mutes: tuple[KeywordRule, ...] = ()
-    titles: dict[int, str] = field(default_factory=dict)  # -filter_id -> heading
+    phrases: dict[int, str] = field(default_factory=dict)  # -filter_id -> its words
 
     @classmethod
     def of(cls, entries: Iterable[Filter]) -> PersonalRules:
         """The rules of a chat's stored filters."""
-        follows, mutes, titles = [], [], {}
+        follows, mutes, phrases = [], [], {}
         for entry in entries:
             rule = build_rule(-entry.id, entry.keywords)
             if entry.kind == FOLLOW:
                 follows.append(rule)
-                titles[-entry.id] = follow_heading(entry.keywords)
+                phrases[-entry.id] = entry.keywords
             elif entry.kind == MUTE:
                 mutes.append(rule)
-        return cls(tuple(follows), tuple(mutes), titles)
+        return cls(tuple(follows), tuple(mutes), phrases)
 
     @property
     def follow_ids(self) -> set[int]:

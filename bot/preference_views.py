@@ -12,22 +12,24 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.formatting import echo, shorten
+from bot.i18n import N_, _, num
 from storage.preferences import ChatOptions, Filter
 
 OPTION_CALLBACK = "opt:"
 UNFILTER_CALLBACK = "unfilter:"
+# Translated where shown: `_(FLAG_LABELS[name])`.
 FLAG_LABELS = {
-    "silent": "🔕 Silent",
-    "link_preview": "🔗 Link preview",
-    "lead_image": "🖼 Lead image",
-    "breaking": "⚡ Breaking news",
+    "silent": N_("🔕 Silent"),
+    "link_preview": N_("🔗 Link preview"),
+    "lead_image": N_("🖼 Lead image"),
+    "breaking": N_("⚡ Breaking news"),
 }
 MAX_FILTER_BUTTON = 40
 
 
 def on_off(value: bool) -> str:
     """'on' or 'off'."""
-    return "on" if value else "off"
+    return _("on") if value else _("off")
 
 
 def quoted(keywords: str, limit: int = 100) -> str:
@@ -40,20 +42,28 @@ def options_lines(options: ChatOptions, items_default: int, sentences_default: i
     items = options.items or items_default
     sentences = options.sentences if options.sentences is not None else sentences_default
     return [
-        f"Items per briefing: {items}",
-        "Sentences per item: " + (str(sentences) if sentences else "0 (headlines only)"),
-        f"Silent delivery: {on_off(options.silent)}",
-        "Link preview: " + ("the top story's, above the text" if options.link_preview else "off"),
-        f"Lead image: {on_off(options.lead_image)}",
-        "Breaking news: " + ("on (big stories at once)" if options.breaking else "off"),
+        _("Items per briefing: {count}", count=num(items)),
+        _("Sentences per item: {count}", count=num(sentences))
+        if sentences
+        else _("Sentences per item: 0 (headlines only)"),
+        _("Silent delivery: {state}", state=on_off(options.silent)),
+        _("Link preview: the top story's, above the text")
+        if options.link_preview
+        else _("Link preview: {state}", state=on_off(False)),
+        _("Lead image: {state}", state=on_off(options.lead_image)),
+        _("Breaking news: on (big stories at once)")
+        if options.breaking
+        else _("Breaking news: {state}", state=on_off(False)),
     ]
 
 
 def filters_lines(follows: Sequence[Filter], mutes: Sequence[Filter]) -> list[str]:
     """The /follow and /mute part of /settings."""
-    following = ", ".join(quoted(f.keywords) for f in follows) or "none (try /follow ukraine grain)"
-    muted = ", ".join(quoted(f.keywords) for f in mutes) or "none (try /mute football)"
-    return [f"Following: {following}", f"Muted: {muted}"]
+    following = ", ".join(quoted(f.keywords) for f in follows) or _(
+        "none (try /follow ukraine grain)"
+    )
+    muted = ", ".join(quoted(f.keywords) for f in mutes) or _("none (try /mute football)")
+    return [_("Following: {phrases}", phrases=following), _("Muted: {phrases}", phrases=muted)]
 
 
 def settings_keyboard(
@@ -70,30 +80,35 @@ def settings_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                f"Items − ({items})", callback_data=f"{prefix}{OPTION_CALLBACK}items:-"
+                _("Items − ({count})", count=num(items)),
+                callback_data=f"{prefix}{OPTION_CALLBACK}items:-",
             ),
-            InlineKeyboardButton("Items +", callback_data=f"{prefix}{OPTION_CALLBACK}items:+"),
+            InlineKeyboardButton(_("Items +"), callback_data=f"{prefix}{OPTION_CALLBACK}items:+"),
         ],
         [
             InlineKeyboardButton(
-                f"Sentences − ({sentences})", callback_data=f"{prefix}{OPTION_CALLBACK}sentences:-"
+                _("Sentences − ({count})", count=num(sentences)),
+                callback_data=f"{prefix}{OPTION_CALLBACK}sentences:-",
             ),
             InlineKeyboardButton(
-                "Sentences +", callback_data=f"{prefix}{OPTION_CALLBACK}sentences:+"
+                _("Sentences +"), callback_data=f"{prefix}{OPTION_CALLBACK}sentences:+"
             ),
         ],
     ]
     flags = [
         InlineKeyboardButton(
-            f"{label}: {on_off(getattr(options, name))}",
+            f"{_(label)}: {on_off(getattr(options, name))}",
             callback_data=f"{prefix}{OPTION_CALLBACK}{name}",
         )
         for name, label in FLAG_LABELS.items()
     ]
     rows += [flags[i : i + 2] for i in range(0, len(flags), 2)]
     for entry in filters:
-        verb = "Unfollow" if entry.kind == "follow" else "Unmute"
-        label = f"✖ {verb} “{shorten(entry.keywords, MAX_FILTER_BUTTON)}”"
+        phrase = shorten(entry.keywords, MAX_FILTER_BUTTON)
+        if entry.kind == "follow":
+            label = _("✖ Unfollow “{phrase}”", phrase=phrase)
+        else:
+            label = _("✖ Unmute “{phrase}”", phrase=phrase)
         rows.append(
             [InlineKeyboardButton(label, callback_data=f"{prefix}{UNFILTER_CALLBACK}{entry.id}")]
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import _, num
+
 MAX_TIMES = 6
 # 07:30, 7:30, 0730, 7.30, 7h30, 19h, 7, 7pm, 7:30 pm, 7.30a.m.
 _TIME_RE = re.compile(
@@ -23,16 +25,22 @@ def parse_minute(text: str) -> int:
     '19h', '7pm', '7:30 am'; a bare hour ('7') is 07:00."""
     match = _TIME_RE.match(text.strip().lower())
     if match is None:
-        raise InputError(f"“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm")
+        raise InputError(
+            _("“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm", text=text)
+        )
     hour = int(match["hour"])
     minute = int(match["minute"] or match["packed"] or 0)
     half = (match["half"] or "").replace(".", "")
     if half:
         if not 1 <= hour <= 12:
-            raise InputError(f"“{text}” is not a time of day; with am/pm the hour is 1 to 12")
+            raise InputError(
+                _("“{text}” is not a time of day; with am/pm the hour is 1 to 12", text=text)
+            )
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise InputError(f"“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm")
+        raise InputError(
+            _("“{text}” is not a time of day; write it as HH:MM, e.g. 07:30 or 7pm", text=text)
+        )
     return hour * 60 + minute
 
 
@@ -53,10 +61,10 @@ def parse_times(args: list[str]) -> list[int]:
     at most MAX_TIMES."""
     pieces = split_times(" ".join(args))
     if not pieces:
-        raise InputError("give at least one time, e.g. /time 07:30 or /time 07:30 18:00")
+        raise InputError(_("give at least one time, e.g. /time 07:30 or /time 07:30 18:00"))
     minutes = sorted({parse_minute(piece) for piece in pieces})
     if len(minutes) > MAX_TIMES:
-        raise InputError(f"at most {MAX_TIMES} delivery times, please")
+        raise InputError(_("at most {count} delivery times, please", count=num(MAX_TIMES)))
     return minutes
 
 

@@ -11,6 +11,7 @@ from bot.commands import ADMIN_COMMANDS, CHANNEL_COMMANDS, SUBSCRIBER_COMMANDS
 from bot.formatting import (
     MAX_MESSAGE,
     age_text,
+    bold,
     escape,
     escape_within,
     first_message,
@@ -18,6 +19,17 @@ from bot.formatting import (
     link,
     shorten,
     telegram_length,
+)
+from bot.i18n import (
+    _,
+    clock,
+    isolate,
+    language_name,
+    ngettext,
+    num,
+    resolve,
+    short_date,
+    weekday_and_time,
 )
 from bot.preference_views import filters_lines, options_lines
 from bot.slots import local_now, next_instant
@@ -38,7 +50,6 @@ MORE_CALLBACK = "more:"
 DEEP_LINK_MORE = "more_"
 TIMEZONE_CALLBACK = "tz:"
 BRIEFING_NOW_CALLBACK = "briefing:now"
-WELCOME_NEW = "👋 Welcome to newsbrief!"
 MAX_TOPIC_TITLE = 100
 MAX_SOURCE_LINE = MAX_MESSAGE // 2  # past this a source line loses its link (its text stays)
 
@@ -59,15 +70,15 @@ def parse_topic_callback(data: str) -> int | str | None:
 
 def ago(moment: datetime | None, now: datetime) -> str:
     """'never', 'just now', '5 min ago', '3 h ago', '2 days ago'."""
-    return "never" if moment is None else age_text((now - moment).total_seconds())
+    return _("never") if moment is None else age_text((now - moment).total_seconds())
 
 
 def times_phrase(minutes: Sequence[int]) -> str:
     """'07:30 and 18:00'."""
-    labels = [f"<b>{format_minute(m)}</b>" for m in minutes]
+    labels = [f"<b>{isolate(format_minute(m))}</b>" for m in minutes]
     if len(labels) <= 1:
         return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return _("{first} and {last}", first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def next_briefing_phrase(
@@ -75,39 +86,39 @@ def next_briefing_phrase(
 ) -> str:
     """'Tue 07:30 (Europe/Berlin)', or what to do when none will come (no topic, no time)."""
     if not follows_topics:
-        return "none until you follow a topic (/topics)"
+        return _("none until you follow a topic (/topics)")
     upcoming = next_instant(timezone, list(minutes), now)
     if upcoming is None:
-        return "none scheduled (set a time with /time 07:30)"
+        return _("none scheduled (set a time with /time 07:30)")
     local = local_now(upcoming, timezone)
-    return f"{local:%a %H:%M} ({escape(timezone)})"
+    return _("{when} ({timezone})", when=weekday_and_time(local), timezone=escape(timezone))
 
 
 def help_text(is_admin: bool) -> str:
     """Every command with a line about it; admin commands only for admins."""
-    lines = ["<b>newsbrief</b> sends you short news briefings at the times you choose.", ""]
-    lines += [f"/{name} — {escape(about)}" for name, about in SUBSCRIBER_COMMANDS]
-    lines += ["", "<b>Channels</b> (from a private chat)"]
-    lines += [f"/{name} — {escape(about)}" for name, about in CHANNEL_COMMANDS]
+    lines = [_("<b>newsbrief</b> sends you short news briefings at the times you choose."), ""]
+    lines += [f"/{name} — {escape(_(about))}" for name, about in SUBSCRIBER_COMMANDS]
+    lines += ["", _("<b>Channels</b> (from a private chat)")]
+    lines += [f"/{name} — {escape(_(about))}" for name, about in CHANNEL_COMMANDS]
     if is_admin:
-        lines += ["", "<b>Admin</b>"]
-        lines += [f"/{name} — {escape(about)}" for name, about in ADMIN_COMMANDS]
+        lines += ["", _("<b>Admin</b>")]
+        lines += [f"/{name} — {escape(_(about))}" for name, about in ADMIN_COMMANDS]
     return "\n".join(lines)
 
 
 def topics_text(topics: Sequence[Topic], followed: set[int]) -> str:
     """The topic list with what the chat follows ticked (one message: the buttons edit it)."""
     if not topics:
-        return "There are no topics yet. An admin adds them with /addtopic."
-    lines = ["<b>Topics</b> — tap to follow or unfollow:"]
+        return _("There are no topics yet. An admin adds them with /addtopic.")
+    lines = [_("<b>Topics</b> — tap to follow or unfollow:")]
     for topic in topics:
         mark = "✅" if topic.id in followed else "▫️"
         title = escape_within(topic.title, MAX_TOPIC_TITLE * 2)
-        lines.append(f"{mark} {title} (<code>{escape(topic.name)}</code>)")
+        lines.append(f"{mark} {isolate(title)} (<code>{escape(topic.name)}</code>)")
     text = "\n".join(lines)
     if telegram_length(text) <= MAX_MESSAGE:
         return text
-    more = "… and more: see the buttons, or /subscribe &lt;name&gt;"
+    more = _("… and more: see the buttons, or /subscribe &lt;name&gt;")
     return first_message(lines, MAX_MESSAGE - telegram_length(more) - 1) + "\n" + more
 
 
@@ -125,12 +136,18 @@ def timezone_keyboard(zones: Sequence[str], *, prefix: str = "") -> InlineKeyboa
 
 def welcome_text(created: bool, next_briefing: str) -> str:
     """The greeting of /start, with when the next briefing comes."""
-    greeting = "👋 Welcome to <b>newsbrief</b>!" if created else "👋 Welcome back!"
-    return (
-        f"{greeting} I send a short briefing of the news you follow, at the times you choose.\n"
-        f"Next briefing: {next_briefing}. Change it with /time and /timezone; "
-        "/help lists everything."
+    greeting = new_welcome() if created else "👋 " + _("Welcome back!")
+    about = _("I send a short briefing of the news you follow, at the times you choose.")
+    when = _(
+        "Next briefing: {when}. Change it with /time and /timezone; /help lists everything.",
+        when=next_briefing,
     )
+    return f"{greeting} {about}\n{when}"
+
+
+def new_welcome() -> str:
+    """The greeting of a chat's first /start (a redrawn welcome checks for it to stay so)."""
+    return "👋 " + _("Welcome to <b>newsbrief</b>!")
 
 
 def topics_keyboard(
@@ -154,7 +171,7 @@ def topics_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    "📰 Get my first briefing now", callback_data=BRIEFING_NOW_CALLBACK
+                    _("📰 Get my first briefing now"), callback_data=BRIEFING_NOW_CALLBACK
                 )
             ]
         )
@@ -173,28 +190,33 @@ def settings_text(
     """Everything about the chat's subscription, its options and its own phrases."""
     subscriber = view.subscriber
     status = {
-        "active": "active",
-        "paused": "paused (send /resume to get briefings again)",
-        "blocked": "blocked",
+        "active": _("active"),
+        "paused": _("paused (send /resume to get briefings again)"),
+        "blocked": _("blocked"),
     }.get(subscriber.status, subscriber.status)
     titles = ", ".join(shorten(t.title, MAX_TOPIC_TITLE) for t in view.topics)
-    topics = escape_within(titles, MAX_MESSAGE // 2) or "none yet (see /topics)"
-    times = times_phrase(view.minutes) or "none (set one with /time 07:30)"
+    topics = escape_within(titles, MAX_MESSAGE // 2) or _("none yet (see /topics)")
+    times = times_phrase(view.minutes) or _("none (set one with /time 07:30)")
+    language = language_name(resolve(subscriber.language))
     lines = [
-        "<b>Your settings</b>",
-        f"Status: {status}",
-        f"Topics: {topics}",
-        f"Delivery times: {times}",
-        f"Timezone: {escape(subscriber.timezone)} "
-        f"(now {local_now(now, subscriber.timezone):%H:%M} there)",
-        f"Last briefing: {ago(subscriber.last_briefing_at, now)}",
+        _("<b>Your settings</b>"),
+        _("Status: {status}", status=status),
+        _("Topics: {topics}", topics=topics),
+        _("Delivery times: {times}", times=times),
+        _(
+            "Timezone: {timezone} (now {time} there)",
+            timezone=escape(subscriber.timezone),
+            time=clock(local_now(now, subscriber.timezone)),
+        ),
+        _("Language: {language} (change it with /language)", language=language),
+        _("Last briefing: {when}", when=ago(subscriber.last_briefing_at, now)),
     ]
     if subscriber.status == "active":
         when = next_briefing_phrase(
             subscriber.timezone, view.minutes, now, follows_topics=view.has_interests
         )
-        lines.append(f"Next briefing: {when}")
-    lines += ["", "<b>Options</b> (tap below to change)"]
+        lines.append(_("Next briefing: {when}", when=when))
+    lines += ["", _("<b>Options</b> (tap below to change)")]
     lines += options_lines(ChatOptions.of(subscriber), items_default, sentences_default)
     lines += filters_lines(view.follows, view.mutes)
     return first_message(lines)
@@ -211,13 +233,15 @@ def story_text(
     text_lines = [f"<b>{escape_within(shorten(card.title, 300), 600)}</b>", ""]
     if summary:
         text_lines += [escape_within(summary, 2500), ""]
-    text_lines.append(f"<b>Sources ({max(card.source_count, len(card.sources))})</b>")
+    count = num(max(card.source_count, len(card.sources)))
+    text_lines.append(bold(_("Sources ({count})", count=count)))
     text_lines += sources
     if related:
-        text_lines += ["", "<b>Related</b>"]
+        text_lines += ["", bold(_("Related"))]
         text_lines += [
-            f"{n}. {escape_within(shorten(r.title, 150), 300)} — {r.first_seen_at.day} "
-            f"{r.first_seen_at:%b} · {r.source_count} source{'s' if r.source_count != 1 else ''}"
+            f"{n}. {isolate(escape_within(shorten(r.title, 150), 300))} — "
+            f"{isolate(short_date(r.first_seen_at, year=False))} · "
+            + ngettext("{count} source", "{count} sources", r.source_count)
             for n, r in enumerate(related, start=1)
         ]
     return first_message(text_lines)
@@ -226,5 +250,6 @@ def story_text(
 def _source_line(source: SourceLink) -> str:
     """'• Outlet — its headline', the outlet linked unless the address alone is too long."""
     name = escape(shorten(source.name, 60))
-    line = f"• {link(source.url, name)} — {escape_within(shorten(source.title, 120), 240)}"
+    title = escape_within(shorten(source.title, 120), 240)
+    line = f"• {isolate(link(source.url, name))} — {isolate(title)}"
     return fit_line(line, MAX_SOURCE_LINE)

@@ -25,6 +25,8 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import _
+
 FIXED_PREFIX = "UTC"
 _OFFSET = re.compile(r"^(?:utc|gmt|z)?\s*([+\-−])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$")
 _FIXED = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
@@ -227,10 +229,10 @@ def find_zones(text: str) -> ZoneMatches:
         return ZoneMatches((FIXED_PREFIX,))
     offset = _offset(typed)
     if offset is not None:
-        return ZoneMatches((offset,), notes={offset: "a fixed offset, without daylight saving"})
+        return ZoneMatches((offset,), notes={offset: _("a fixed offset, without daylight saving")})
     if key in ABBREVIATIONS:
         zones = tuple(z for z in ABBREVIATIONS[key] if is_known(z))
-        return ZoneMatches(zones, notes={z: f"for {typed.upper()}" for z in zones})
+        return ZoneMatches(zones, notes={z: _("for {name}", name=typed.upper()) for z in zones})
     names = _names()
     exact = names.get(key.replace(" ", "_"))
     if exact is not None:
@@ -241,7 +243,7 @@ def find_zones(text: str) -> ZoneMatches:
     country = _countries().get(key)
     if country:
         zones = _distinct_clocks(country)[:MAX_CHOICES]
-        return ZoneMatches(zones, notes={z: f"in {typed}" for z in zones})
+        return ZoneMatches(zones, notes={z: _("in {name}", name=typed) for z in zones})
     return ZoneMatches(suggestions=tuple(_close_to(key)))
 
 

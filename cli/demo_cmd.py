@@ -61,6 +61,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--examples", type=Path, default=EXAMPLES_DIR, help="folder with feeds/, pages/, demo.opml"
     )
     parser.add_argument(
+        "--language",
+        default="en",
+        metavar="CODE",
+        help=(
+            "the language the demo's people have set in Telegram (their language_code: de, fr, "
+            "es, pt, ru, uk, ar, fa; default en): the bot answers and briefs them in it"
+        ),
+    )
+    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -80,10 +89,14 @@ def demo_command(args: argparse.Namespace) -> int:
         # The demo's output is the conversation; library progress lines would bury it.
         logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="newsbrief-demo-") as workdir:
-        return asyncio.run(run_demo(examples, Path(workdir), sys.stdout, color=color))
+        return asyncio.run(
+            run_demo(examples, Path(workdir), sys.stdout, color=color, language=args.language)
+        )
 
 
-async def run_demo(examples: Path, workdir: Path, out: TextIO, *, color: bool = False) -> int:
+async def run_demo(
+    examples: Path, workdir: Path, out: TextIO, *, color: bool = False, language: str = "en"
+) -> int:
     """Collect the sample feeds, then converse with the bot as a subscriber; print it all."""
     started = time.perf_counter()
     async with LocalFeedServer() as site, FakeBotAPI() as telegram:
@@ -103,7 +116,9 @@ async def run_demo(examples: Path, workdir: Path, out: TextIO, *, color: bool = 
             async with Collector(db, settings) as collector:
                 report = await collector.collect_all()
                 _print_collection(report, out)
-                await _converse(settings, db, collector, telegram, out, color=color)
+                await _converse(
+                    settings, db, collector, telegram, out, color=color, language=language
+                )
         finally:
             await db.dispose()
     print(f"\n(demo finished in {time.perf_counter() - started:.1f} s)", file=out)
@@ -133,6 +148,7 @@ async def _converse(
     out: TextIO,
     *,
     color: bool,
+    language: str = "en",
 ) -> None:
     from bot.app import build_application
     from bot.context import services
@@ -145,25 +161,32 @@ async def _converse(
         try:
             print("\nA subscriber talks to the bot:", file=out)
             for text in DEMO_CONVERSATION:
-                replies = await _say(telegram, text)
+                replies = await _say(telegram, text, language=language)
                 print(f"  > {text}", file=out)
                 for reply in replies:
                     first_line = render_message(reply.text).splitlines()[0]
                     print(f"    {first_line}", file=out)
             # Telegram allows one message per second per chat: parts come >= 1 s apart.
-            briefing = await _say(telegram, "/briefing", quiet=1.5)
+            briefing = await _say(telegram, "/briefing", quiet=1.5, language=language)
             print("  > /briefing\n", file=out)
             print("The briefing, exactly as the subscriber receives it:", file=out)
             for message in briefing:
                 _print_message(message, out, color=color)
-            await _channel_and_forum(telegram, services(application).worker, out, color=color)
+            await _channel_and_forum(
+                telegram, services(application).worker, out, color=color, language=language
+            )
         finally:
             await application.updater.stop()
             await application.stop()
 
 
 async def _channel_and_forum(
-    telegram: FakeBotAPI, worker: DeliveryWorker, out: TextIO, *, color: bool
+    telegram: FakeBotAPI,
+    worker: DeliveryWorker,
+    out: TextIO,
+    *,
+    color: bool,
+    language: str = "en",
 ) -> None:
     """An editor adds a channel (lead image on), a forum topic subscribes; both get briefed."""
     telegram.add_channel(DEMO_CHANNEL_ID, username=DEMO_CHANNEL, title="Northbridge News")
@@ -171,14 +194,21 @@ async def _channel_and_forum(
     telegram.set_member(DEMO_CHANNEL_ID, BOT_USER_ID, "administrator")
     print(f"\nAn editor adds the channel {DEMO_CHANNEL} from a private chat:", file=out)
     for text in DEMO_CHANNEL_CONVERSATION:
-        replies = await _say(telegram, text, chat=DEMO_EDITOR_ID)
+        replies = await _say(telegram, text, chat=DEMO_EDITOR_ID, language=language)
         print(f"  > {text}", file=out)
         print(f"    {render_message(replies[0].text).splitlines()[0]}", file=out)
-    await _say(telegram, f"/settings {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID)
-    telegram.press_button(DEMO_EDITOR_ID, "Lead image: off", user_id=DEMO_EDITOR_ID)
+    (settings,) = await _say(
+        telegram, f"/settings {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID, language=language
+    )
+    # By its data, not its label: the label is in the editor's language.
+    label, data = next(b for b in settings.buttons if b[1].endswith(":lead_image"))
+    pressed = telegram.inject_callback(
+        DEMO_EDITOR_ID, settings.message_id, data, user_id=DEMO_EDITOR_ID
+    )
+    pressed["callback_query"]["from"]["language_code"] = language
     await telegram.wait_for_calls("editMessageText", 1, within=20.0)
-    print(f"  > /settings {DEMO_CHANNEL}   [ 🖼 Lead image: off ] pressed: on", file=out)
-    await _say(telegram, f"/briefing {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID)
+    print(f"  > /settings {DEMO_CHANNEL}   [ {label} ] pressed", file=out)
+    await _say(telegram, f"/briefing {DEMO_CHANNEL}", chat=DEMO_EDITOR_ID, language=language)
     print(f"  > /briefing {DEMO_CHANNEL}\n", file=out)
     await worker.run_until_idle()  # a channel takes 20 messages a minute: parts 3 s apart
     print("What the channel's readers see (the lead image, with the first item):", file=out)
@@ -191,10 +221,12 @@ async def _channel_and_forum(
     desk = telegram.create_topic(forum.id, "Tech desk")
     print("\nIn a forum group, the “Tech desk” topic subscribes on its own:", file=out)
     for text in DEMO_FORUM_CONVERSATION:
-        replies = await _say(telegram, text, chat=forum.id, thread_id=desk)
+        replies = await _say(telegram, text, chat=forum.id, thread_id=desk, language=language)
         print(f"  > {text}", file=out)
         print(f"    {render_message(replies[0].text).splitlines()[0]}", file=out)
-    briefing = await _say(telegram, "/briefing", quiet=1.5, chat=forum.id, thread_id=desk)
+    briefing = await _say(
+        telegram, "/briefing", quiet=1.5, chat=forum.id, thread_id=desk, language=language
+    )
     print("  > /briefing\n", file=out)
     print("What the “Tech desk” topic receives:", file=out)
     for message in briefing:
@@ -208,11 +240,15 @@ async def _say(
     *,
     chat: int = DEMO_CHAT_ID,
     thread_id: int | None = None,
+    language: str = "en",
 ) -> list[SentMessage]:
-    """Send `text` in a chat (as its user) and return the bot's replies once it falls quiet."""
+    """Send `text` in a chat (as its user, whose Telegram app speaks `language`) and return
+    the bot's replies once it falls quiet."""
     before = len(telegram.messages(chat))
     user = chat if chat > 0 else None
-    telegram.inject_message(chat, text, user_id=user, thread_id=thread_id)
+    update = telegram.inject_message(chat, text, user_id=user, thread_id=thread_id)
+    # Telegram sends the app's language with every message; set before the bot polls it.
+    update["message"]["from"]["language_code"] = language
     await telegram.wait_for_messages(chat, before + 1, within=20.0)
     await _until_quiet(lambda: len(telegram.messages(chat)), quiet=quiet)
     return telegram.messages(chat)[before:]

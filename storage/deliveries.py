@@ -52,6 +52,7 @@ class ClaimedDelivery:
     thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
     chat_type: str = "private"
     options: ChatOptions = field(default_factory=ChatOptions)
+    language: str | None = None  # the chat's interface language (None: not chosen)
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ async def claim_due(
             thread_id=s.thread_id,
             chat_type=s.chat_type,
             options=ChatOptions.of(s),
+            language=s.language,
         )
         for d, s in rows.tuples()
     ]

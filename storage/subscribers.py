@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -258,3 +259,58 @@ async def channels_managed_by(session: AsyncSession, user_id: int) -> list[Subsc
         .order_by(Subscriber.name, Subscriber.id)
     )
     return list(rows)
+
+
+async def set_language(session: AsyncSession, subscriber_id: int, language: str | None) -> None:
+    """The interface language a subscriber reads the bot in (a catalogue's code; None: not
+    chosen)."""
+    await session.execute(
+        update(Subscriber).where(Subscriber.id == subscriber_id).values(language=language)
+    )
+
+
+async def chat_language(
+    session: AsyncSession, chat_id: int, thread_id: int = 0
+) -> tuple[bool, str | None]:
+    """Whether the chat (or its forum topic, else the chat itself) is registered, and the
+    language it chose (None: not chosen)."""
+    rows = (
+        await session.execute(
+            select(Subscriber.thread_id, Subscriber.language).where(
+                Subscriber.chat_id == chat_id, Subscriber.thread_id.in_({thread_id, 0})
+            )
+        )
+    ).all()
+    found = {thread: language for thread, language in rows}
+    if thread_id in found:
+        return True, found[thread_id] or found.get(0)
+    return bool(found), found.get(0)
+
+
+async def languages_of(
+    session: AsyncSession, subscriber_ids: Iterable[int]
+) -> dict[int, str | None]:
+    """The chosen language of each subscriber (None: not chosen)."""
+    ids = list(set(subscriber_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Subscriber.id, Subscriber.language).where(Subscriber.id.in_(ids))
+    )
+    return {subscriber_id: language for subscriber_id, language in rows.tuples()}
+
+
+async def languages_of_chats(session: AsyncSession, chat_ids: Iterable[int]) -> dict[int, str]:
+    """The language chosen in each of these chats (e.g. the admins' private chats), for those
+    that chose one."""
+    ids = list(set(chat_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Subscriber.chat_id, Subscriber.language).where(
+            Subscriber.chat_id.in_(ids),
+            Subscriber.thread_id == 0,
+            Subscriber.language.is_not(None),
+        )
+    )
+    return {chat_id: language for chat_id, language in rows.tuples()}

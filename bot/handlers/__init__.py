@@ -21,6 +21,7 @@ from bot.handlers import (
     channels,
     common,
     followups,
+    language,
     opml_files,
     preferences,
     subscriber,
@@ -41,6 +42,7 @@ CHAT_HANDLERS = {
     "settings": subscriber.show_settings,
     "follow": preferences.follow_command,
     "mute": preferences.mute_command,
+    "language": language.language_command,
     "pause": subscriber.pause,
     "resume": subscriber.resume,
     "removechannel": channels.remove_channel_command,
@@ -89,6 +91,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         (TIMEZONE_CALLBACK, subscriber.choose_timezone),
         (OPTION_CALLBACK, preferences.option_button),  # /settings: an option's button
         (UNFILTER_CALLBACK, preferences.unfilter_button),  # /settings: a phrase's remove button
+        (language.LANGUAGE_CALLBACK, language.choose_language),  # /language: a language's button
     ):
         application.add_handler(
             CallbackQueryHandler(channels.targetable_button(callback), pattern=TARGET + pattern)
@@ -148,6 +151,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
             block=False,
         )
     )
-    # Before everything else: a chat that had blocked the bot and writes to it is back.
+    # Before everything else: the chat's language for every answer, and a chat that had
+    # blocked the bot and writes to it is back.
     application.add_handler(TypeHandler(Update, common.reactivate), group=-1)
     application.add_error_handler(common.log_error)

@@ -38,7 +38,6 @@ from bot.admin_views import (
     parse_broadcast_callback,
     parse_delete_topic_callback,
     parse_feed_callback,
-    plural,
     remove_feed_keyboard,
     remove_feed_question,
     stats_text,
@@ -57,6 +56,7 @@ from bot.formatting import (
     telegram_length,
 )
 from bot.handlers.common import Handler, admin_only, args_of, reply, rest_of_message
+from bot.i18n import N_, _, ngettext, resolve, use_language
 from storage import deliveries as queue
 from storage.delivery_stats import queue_stats
 from storage.feeds import (
@@ -69,7 +69,7 @@ from storage.feeds import (
     set_feed_weight,
 )
 from storage.stats import FeedHealth, articles_since, feed_health
-from storage.subscribers import count_by_status
+from storage.subscribers import count_by_status, languages_of
 from storage.topics import (
     TopicError,
     add_topic,
@@ -83,9 +83,9 @@ from storage.topics import (
 log = logging.getLogger(__name__)
 
 MAX_BROADCAST = MAX_MESSAGE - 200  # room for the prefix and the preview's first line
-BUTTON_NOT_ALLOWED = "Sorry, that is not allowed: these buttons are for admins only."
-FEED_GONE = "That feed no longer exists."
-TOPIC_GONE = "That topic no longer exists."
+BUTTON_NOT_ALLOWED = N_("Sorry, that is not allowed: these buttons are for admins only.")
+FEED_GONE = N_("That feed no longer exists.")
+TOPIC_GONE = N_("That topic no longer exists.")
 # Previews waiting for Send, per chat: {token: message HTML}. Kept in memory only: a preview
 # outlives no restart, and pressing Send then says so instead of sending something stale.
 PENDING_BROADCASTS = "pending_broadcasts"
@@ -147,7 +147,7 @@ def _one_line(text: str) -> str:
 
 # --- topics -----------------------------------------------------------------------------------
 
-ADD_TOPIC_USAGE = (
+ADD_TOPIC_USAGE = N_(
     "Usage: /addtopic &lt;name&gt; [keywords…], e.g. /addtopic Tech ai chips\n"
     'A name of several words goes in double quotes: /addtopic "World News" ukraine -football\n'
     "Keywords pull matching articles in from any feed; a keyword with - in front keeps "
@@ -163,18 +163,23 @@ async def add_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     except ValueError:
         await reply(
             update,
-            'The name\'s closing quote is missing. For example: /addtopic "World News" ukraine',
+            _('The name\'s closing quote is missing. For example: /addtopic "World News" ukraine'),
         )
         return
     if not name:
-        await reply(update, ADD_TOPIC_USAGE)
+        await reply(update, _(ADD_TOPIC_USAGE))
         return
     hint = None if quoted else _unquoted_name_hint(name, keywords)
     if hint is not None:
+        command = f'/addtopic "{echo(hint, 100)}" ' + _("[keywords…]")
         await reply(
             update,
-            f"Is “{echo(hint, 100)}” one name? A name of several words goes in double quotes: "
-            f'/addtopic "{echo(hint, 100)}" [keywords…]',
+            _(
+                "Is “{name}” one name? A name of several words goes in double quotes: "
+                "{command}",
+                name=echo(hint, 100),
+                command=command,
+            ),
         )
         return
     try:
@@ -182,14 +187,17 @@ async def add_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             topic = await add_topic(session, name, keywords)
             title, words = topic.title, topic.keywords
     except TopicError as exc:
-        await reply(update, f"Could not add the topic: {echo(str(exc), 500)}.")
+        await reply(update, _("Could not add the topic: {error}.", error=echo(str(exc), 500)))
         return
-    with_words = f" with keywords: {echo(words, 500)}" if words else ""
-    await reply(
-        update,
-        f"Added topic <b>{escape(title)}</b>{with_words}.\n"
-        f"Add feeds with /addfeed {escape(title)} &lt;url&gt;.",
+    name = f"<b>{escape(title)}</b>"
+    added = (
+        _("Added topic {name} with keywords: {keywords}.", name=name, keywords=echo(words, 500))
+        if words
+        else _("Added topic {name}.", name=name)
     )
+    command = f"/addfeed {escape(title)} &lt;url&gt;"
+    next_step = _("Add feeds with {command}.", command=command)
+    await reply(update, f"{added}\n{next_step}")
 
 
 @admin_only
@@ -197,13 +205,16 @@ async def delete_topic_command(update: Update, context: ContextTypes.DEFAULT_TYP
     """/deltopic <name>: asks first, naming the feeds and subscribers that go with it."""
     name = unquoted(rest_of_message(update))
     if not name:
-        await reply(update, "Usage: /deltopic &lt;name&gt;, e.g. /deltopic World News")
+        await reply(update, _("Usage: /deltopic &lt;name&gt;, e.g. /deltopic World News"))
         return
     async with services(context).db.session() as session:
         topic = await get_topic(session, name)
         use = await topic_use(session, topic) if topic is not None else None
     if use is None:
-        await reply(update, f"Could not remove it: no topic named '{echo(_one_line(name), 200)}'.")
+        await reply(
+            update,
+            _("Could not remove it: no topic named '{name}'.", name=echo(_one_line(name), 200)),
+        )
         return
     await reply(
         update,
@@ -224,11 +235,20 @@ async def _delete_topic_confirmed(app: BotServices, topic_id: int) -> tuple[str,
         alone = sorted(removed.without_topics)
         others = sorted(set(removed.use.subscriber_ids) - removed.without_topics)
         told = 0
+        languages = await languages_of(session, removed.use.subscriber_ids)
         for ids, follows_others in ((others, True), (alone, False)):
-            notice = topic_gone_notice(title, follows_others=follows_others)
-            told += await queue.enqueue_message(
-                session, ids, dump_parts([MessagePart(notice)]), now
-            )
+            # One notice per language: each follower reads it in its own.
+            by_language: dict[str, list[int]] = {}
+            for subscriber_id in ids:
+                by_language.setdefault(resolve(languages.get(subscriber_id)), []).append(
+                    subscriber_id
+                )
+            for language, members in sorted(by_language.items()):
+                with use_language(language):
+                    notice = topic_gone_notice(title, follows_others=follows_others)
+                told += await queue.enqueue_message(
+                    session, members, dump_parts([MessagePart(notice)]), now
+                )
     return title, removed.use.feeds, told
 
 
@@ -247,7 +267,7 @@ def admin_button(handler: Handler) -> Handler:
                 query.data,
                 user.id if user else "?",
             )
-            await query.answer(BUTTON_NOT_ALLOWED, show_alert=True)
+            await query.answer(_(BUTTON_NOT_ALLOWED), show_alert=True)
             return
         await handler(update, context)
 
@@ -282,21 +302,24 @@ async def delete_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE
             topic = await topic_by_id(session, topic_id)
             title = topic.title if topic is not None else None
         if title is None:
-            await query.answer(TOPIC_GONE)
-            await _edit(update, "That topic was already removed.")
+            await query.answer(_(TOPIC_GONE))
+            await _edit(update, _("That topic was already removed."))
             return
-        await query.answer("Kept")
-        await _edit(update, f"Kept the topic <b>{escape(title)}</b>; nothing was removed.")
+        await query.answer(_("Kept"))
+        await _edit(
+            update,
+            _("Kept the topic {name}; nothing was removed.", name="<b>" + escape(title) + "</b>"),
+        )
         return
     done = await _delete_topic_confirmed(app, topic_id)
     if done is None:
-        await query.answer(TOPIC_GONE)
-        await _edit(update, "That topic was already removed.")
+        await query.answer(_(TOPIC_GONE))
+        await _edit(update, _("That topic was already removed."))
         return
     title, feeds, told = done
     if told:
         app.worker.wake()
-    await query.answer("Removed")
+    await query.answer(_("Removed"))
     await _edit(update, topic_removed_text(title, feeds, told))
 
 
@@ -311,15 +334,19 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if len(words) < 2:
         await reply(
             update,
-            "Usage: /addfeed &lt;topic&gt; &lt;url&gt;, e.g. /addfeed Tech https://example.org/rss\n"
-            "The URL may be a site's page: the feed it names is found and added.",
+            _(
+                "Usage: /addfeed &lt;topic&gt; &lt;url&gt;, e.g. /addfeed Tech "
+                "https://example.org/rss\n"
+                "The URL may be a site's page: the feed it names is found and added."
+            ),
         )
         return
     url, topic_name = words[-1], unquoted(" ".join(words[:-1]))
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         await reply(
-            update, f"“{echo(url)}” is not an http(s) URL. Example: https://example.org/rss"
+            update,
+            _("“{url}” is not an http(s) URL. Example: https://example.org/rss", url=echo(url)),
         )
         return
     app = services(context)
@@ -330,19 +357,19 @@ async def add_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             topic = await get_topic(session, topic_name)
             topic_title = topic.title if topic is not None else topic_name
     except FeedError as exc:
-        await reply(update, f"Could not add the feed: {echo(str(exc), 500)}.")
+        await reply(update, _("Could not add the feed: {error}.", error=echo(str(exc), 500)))
         return
     chat = update.effective_chat
     assert chat is not None
     checking = await chat.send_message(checking_text(url))
-    result, failure = None, "the collector is not available"
+    result, failure = None, _("the collector is not available")
     try:
         result = await _check_feed(app, url)
     except Exception as exc:  # the feed must not stay half-added because of a bug
         log.exception("checking %s failed", url)
-        failure = f"internal error ({type(exc).__name__})"
+        failure = _("internal error ({name})", name=type(exc).__name__)
     if result is None or result.status in ("error", "paused"):
-        error = failure if result is None else (result.error or "unknown error")
+        error = failure if result is None else (result.error or _("unknown error"))
         async with app.db.session() as session:  # a feed that never worked is not kept
             with contextlib.suppress(FeedError):  # removed meanwhile
                 await remove_feed(session, feed_id)
@@ -368,7 +395,7 @@ async def _edit_or_send(update: Update, message: Message, text: str) -> None:
         await reply(update, text)
 
 
-FEED_REF = "the number /feeds shows (12 or #12) or the URL"
+FEED_REF = N_("the number /feeds shows (12 or #12) or the URL")
 
 
 @admin_only
@@ -376,7 +403,7 @@ async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     """/delfeed <number or url>: asks first, with a button."""
     args = args_of(context)
     if len(args) != 1:
-        await reply(update, f"Usage: /delfeed &lt;feed&gt;, with {FEED_REF}")
+        await reply(update, _("Usage: /delfeed &lt;feed&gt;, with {what}", what=_(FEED_REF)))
         return
     try:
         async with services(context).db.session() as session:
@@ -384,7 +411,9 @@ async def delete_feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE
             question = remove_feed_question(feed.id, feed.title, feed.url, feed.topic.title)
             feed_id = feed.id
     except FeedError as exc:
-        await reply(update, f"Could not remove it: {echo(str(exc), 500)}. See /feeds.")
+        await reply(
+            update, _("Could not remove it: {error}. See /feeds.", error=echo(str(exc), 500))
+        )
         return
     await reply(update, question, remove_feed_keyboard(feed_id))
 
@@ -398,14 +427,14 @@ async def _feed_action(
     async with app.db.session() as session:
         if verb == "pause":
             feed = await pause_feed(session, ref)
-            note = "⏸ Paused: it is not checked until you resume it."
+            note = _("⏸ Paused: it is not checked until you resume it.")
         elif verb == "resume":
             feed = await resume_feed(session, ref)
-            note = "▶️ Resumed: it is checked in the next collection pass."
+            note = _("▶️ Resumed: it is checked in the next collection pass.")
         elif verb == "weight":
             assert weight is not None
             feed = await set_feed_weight(session, ref, weight)
-            note = f"⚖️ Weight set to {weight_text(weight)}."
+            note = _("⚖️ Weight set to {weight}.", weight=weight_text(weight))
         elif verb == "delok":
             feed = await remove_feed(session, ref)
             return None, feed_removed_text(feed.id, feed.title, feed.url)
@@ -414,7 +443,7 @@ async def _feed_action(
             note = ""
         found = await feed_health(session, since=now - RECENT, feed_id=feed.id)
     if not found:
-        raise FeedError(FEED_GONE)
+        raise FeedError(_(FEED_GONE))
     return found[0], note
 
 
@@ -435,13 +464,20 @@ async def _feed_command(
 ) -> None:
     args = args_of(context)
     if len(args) != 1:
-        await reply(update, f"Usage: /{command} &lt;feed&gt;, with {FEED_REF}")
+        await reply(
+            update,
+            _(
+                "Usage: {command} &lt;feed&gt;, with {what}",
+                command="/" + command,
+                what=_(FEED_REF),
+            ),
+        )
         return
     app = services(context)
     try:
         health, note = await _feed_action(app, args[0], verb)
     except FeedError as exc:
-        await reply(update, f"Could not do it: {echo(str(exc), 500)}. See /feeds.")
+        await reply(update, _("Could not do it: {error}. See /feeds.", error=echo(str(exc), 500)))
         return
     assert health is not None
     await reply(update, feed_text(health, app.clock(), note), feed_keyboard(health))
@@ -455,8 +491,11 @@ async def feed_weight_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     if weight is None:
         await reply(
             update,
-            "Usage: /feedweight &lt;feed&gt; &lt;weight&gt;, e.g. /feedweight 12 2, with "
-            f"{FEED_REF} (0 to 10; 1 is the default, 0 keeps its stories out of the top)",
+            _(
+                "Usage: /feedweight &lt;feed&gt; &lt;weight&gt;, e.g. /feedweight 12 2, with "
+                "{what} (0 to 10; 1 is the default, 0 keeps its stories out of the top)",
+                what=_(FEED_REF),
+            ),
         )
         return
     try:
@@ -464,9 +503,10 @@ async def feed_weight_command(update: Update, context: ContextTypes.DEFAULT_TYPE
             feed = await set_feed_weight(session, args[0], weight)
             url = feed.url
     except FeedError as exc:
-        await reply(update, f"Could not set it: {echo(str(exc), 500)}. See /feeds.")
+        await reply(update, _("Could not set it: {error}. See /feeds.", error=echo(str(exc), 500)))
         return
-    await reply(update, f"The feed {echo(url)} now weighs {weight:g}.")
+    weighs = weight_text(weight)
+    await reply(update, _("The feed {url} now weighs {weight}.", url=echo(url), weight=weighs))
 
 
 def _number(text: str) -> float | None:
@@ -501,15 +541,18 @@ async def feed_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         health, note = await _feed_action(app, action.feed_id, action.verb, action.weight)
     except FeedError:
-        await query.answer(FEED_GONE)
+        await query.answer(_(FEED_GONE))
         if action.verb != "show":  # "#n" under the list: the list itself stays as it is
-            await _edit(update, f"The feed #{action.feed_id} no longer exists.")
+            await _edit(
+                update, _("The feed #{number} no longer exists.", number=action.feed_id)
+            )
         return
     if health is None:  # removed
-        await query.answer(f"Removed #{action.feed_id}")
+        await query.answer(_("Removed #{number}", number=action.feed_id))
         await _edit(update, note)
         return
-    await query.answer(_TOASTS.get(action.verb))
+    toast = _TOASTS.get(action.verb)
+    await query.answer(_(toast) if toast else None)
     now = app.clock()
     if action.verb == "show":
         await reply(update, feed_text(health, now), feed_keyboard(health))
@@ -524,7 +567,7 @@ async def feed_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 # The short answer a press shows at the top of the chat; the message itself says the rest.
-_TOASTS = {"pause": "Paused", "resume": "Resumed", "weight": "Weight set"}
+_TOASTS = {"pause": N_("Paused"), "resume": N_("Resumed"), "weight": N_("Weight set")}
 
 
 # --- stats and broadcasts ---------------------------------------------------------------------
@@ -610,18 +653,23 @@ async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if not body_html:
         await reply(
             update,
-            "Usage: /broadcast &lt;text&gt; — sent to every active subscriber after a preview. "
-            "Bold, italic, links and the rest of Telegram's formatting are kept.",
+            _(
+                "Usage: /broadcast &lt;text&gt; — sent to every active subscriber after a "
+                "preview. Bold, italic, links and the rest of Telegram's formatting are kept."
+            ),
         )
         return
     body = BROADCAST_PREFIX + body_html
     if telegram_length(body) > MAX_BROADCAST:
-        await reply(update, f"That is too long: at most {MAX_BROADCAST} characters, please.")
+        await reply(
+            update,
+            _("That is too long: at most {count} characters, please.", count=str(MAX_BROADCAST)),
+        )
         return
     async with services(context).db.session() as session:
         recipients = (await count_by_status(session)).get("active", 0)
     if not recipients:
-        await reply(update, "Nobody would get it: there are no active subscribers.")
+        await reply(update, _("Nobody would get it: there are no active subscribers."))
         return
     pending: dict[int, str] = context.chat_data.setdefault(PENDING_BROADCASTS, {})  # type: ignore[union-attr]
     pending[message.message_id] = body
@@ -649,8 +697,10 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     body = pending.pop(token, None)
     if body is None:
         await query.answer(
-            "This preview is closed (sent, cancelled, or the bot restarted since). "
-            "Send /broadcast again.",
+            _(
+                "This preview is closed (sent, cancelled, or the bot restarted since). "
+                "Send /broadcast again."
+            ),
             show_alert=True,
         )
         try:
@@ -660,12 +710,14 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 raise
         return
     if not send:
-        await query.answer("Cancelled")
+        await query.answer(_("Cancelled"))
         await _edit(update, broadcast_cancelled_text(body))
         return
     app = services(context)
     async with app.db.session() as session:
         count = await queue.enqueue_broadcast(session, dump_parts([MessagePart(body)]), app.clock())
     app.worker.wake()
-    await query.answer(f"Queued for {plural(count, 'subscriber')}")
+    await query.answer(
+        ngettext("Queued for {count} subscriber", "Queued for {count} subscribers", count)
+    )
     await _edit(update, broadcast_sent_text(body, count))

@@ -26,6 +26,7 @@ from telegram.ext import ContextTypes
 from bot.context import services
 from bot.formatting import echo, escape
 from bot.handlers.common import Handler, args_of, reply
+from bot.i18n import N_, _, current_language, use_language
 from bot.timeparse import parse_minute
 from bot.views import times_phrase, topics_keyboard, topics_text
 from storage import subscribers as store
@@ -38,10 +39,12 @@ CHANNEL_REF = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,})$")
 TARGET = re.compile(r"^@(\d+):(.*)$", re.DOTALL)
 _ADMINS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 _GONE = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
-ADD_USAGE = (
+_STATUSES = {"active": N_("active"), "paused": N_("paused"), "blocked": N_("blocked")}
+ADD_USAGE = N_(
     "Add a channel you administer: /addchannel @channelname (or forward me one of its posts). "
     "First add me to the channel as an administrator allowed to post messages."
 )
+ONLY_CHANNEL_ADMINS = N_("Only the channel's administrators can change its briefings.")
 
 
 def target_prefix(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -95,13 +98,10 @@ def targetable_button(handler: Handler) -> Handler:
             async with services(context).db.session() as session:
                 channel = await session.get(Subscriber, int(found.group(1)))
             if channel is None or channel.chat_type != ChatType.CHANNEL:
-                await query.answer("That channel is no longer registered.", show_alert=True)
+                await query.answer(_("That channel is no longer registered."), show_alert=True)
                 return
             if not await _may_manage_channel(update, context, channel.chat_id):
-                await query.answer(
-                    "Only the channel's administrators can change its briefings.",
-                    show_alert=True,
-                )
+                await query.answer(_(ONLY_CHANNEL_ADMINS), show_alert=True)
                 return
             context.target = channel  # type: ignore[attr-defined]
             context.button_data = found.group(2)  # type: ignore[attr-defined]
@@ -132,8 +132,11 @@ async def _find_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: st
         log.info("cannot find chat %s: %s", ref, exc)
         await reply(
             update,
-            f"I can't find {echo(ref, 64)}. Use a public channel's @username, or forward me one "
-            "of the channel's posts; I must be a member of a private channel to see it.",
+            _(
+                "I can't find {channel}. Use a public channel's @username, or forward me one "
+                "of the channel's posts; I must be a member of a private channel to see it.",
+                channel=echo(ref, 64),
+            ),
         )
         return None
 
@@ -149,11 +152,16 @@ async def _managed_channel(
         channel = await store.get_subscriber(session, chat.id)
     if channel is None:
         await reply(
-            update, f"{echo(ref, 64)} is not registered. Add it first: /addchannel {echo(ref, 64)}"
+            update,
+            _(
+                "{channel} is not registered. Add it first: {command}",
+                channel=echo(ref, 64),
+                command="/addchannel " + echo(ref, 64),
+            ),
         )
         return None
     if not await _may_manage_channel(update, context, chat.id):
-        await reply(update, "Only the channel's administrators can change its briefings.")
+        await reply(update, _(ONLY_CHANNEL_ADMINS))
         return None
     return channel
 
@@ -162,11 +170,11 @@ async def add_channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     """/addchannel @name: register a channel the sender administers, once the bot may post."""
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
-        await reply(update, "Send /addchannel in a private chat with me.")
+        await reply(update, _("Send /addchannel in a private chat with me."))
         return
     args = args_of(context)
     if not args:
-        await reply(update, ADD_USAGE)
+        await reply(update, _(ADD_USAGE))
         return
     found = await _find_chat(update, context, args[0])
     if found is not None:
@@ -178,7 +186,7 @@ async def forwarded_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     origin = message.forward_origin if message is not None else None
     if not isinstance(origin, MessageOriginChannel):
-        await reply(update, "Forward me a post of a channel to add that channel.")
+        await reply(update, _("Forward me a post of a channel to add that channel."))
         return
     found = await _find_chat(update, context, str(origin.chat.id))
     if found is not None:
@@ -190,13 +198,16 @@ async def _register(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Ch
     if chat.type != ChatType.CHANNEL:
         await reply(
             update,
-            f"{title} is not a channel. In a group, add me to it and send /start there.",
+            _(
+                "{title} is not a channel. In a group, add me to it and send /start there.",
+                title=title,
+            ),
         )
         return
     user = update.effective_user
     assert user is not None
     if not await _may_manage_channel(update, context, chat.id):
-        await reply(update, f"Only an administrator of {title} can add it.")
+        await reply(update, _("Only an administrator of {title} can add it.", title=title))
         return
     problem = await _posting_problem(context, chat.id, title)
     if problem:
@@ -215,21 +226,38 @@ async def _register(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Ch
             now=app.clock(),
             managed_by=user.id,
         )
+        if channel.language is None:  # like its timezone: its admin's until /language @name
+            channel.language = current_language()
+            await store.set_language(session, channel.id, channel.language)
         minutes = await store.delivery_minutes(session, channel.id)
-        topics = [topic for topic, _, _ in await list_topics(session)]
+        topics = [topic for topic, _feeds, _followers in await list_topics(session)]
         followed = {t.id for t in await store.subscribed_topics(session, channel.id)}
     ref = f"@{chat.username}" if chat.username else str(chat.id)
     context.target = channel  # type: ignore[attr-defined]  # the topic buttons are the channel's
+    values = {
+        "title": title,
+        "times": times_phrase(minutes) or _("no time yet"),
+        "timezone": escape(channel.timezone),
+    }
+    added = (
+        _("📢 {title} is added. Its briefings come at {times} ({timezone}).", **values)
+        if created
+        else _(
+            "📢 {title} is registered already. Its briefings come at {times} ({timezone}).",
+            **values,
+        )
+    )
     lines = [
-        f"📢 {title} is {'added' if created else 'registered already'}. "
-        f"Its briefings come at {times_phrase(minutes) or 'no time yet'} "
-        f"({escape(channel.timezone)}).",
+        added,
         "",
         topics_text(topics, followed),
         "",
-        "Manage it from here, naming it first:",
-        f"/time {ref} 07:30 · /timezone {ref} Europe/Berlin · /settings {ref} · "
-        f"/follow {ref} words · /briefing {ref} (one now) · /removechannel {ref}",
+        _("Manage it from here, naming it first:"),
+        _(
+            "/time {ref} 07:30 · /timezone {ref} Europe/Berlin · /settings {ref} · /language "
+            "{ref} · /follow {ref} words · /briefing {ref} (one now) · /removechannel {ref}",
+            ref=ref,
+        ),
     ]
     await reply(
         update, "\n".join(lines), topics_keyboard(topics, followed, prefix=target_prefix(context))
@@ -244,14 +272,16 @@ async def _posting_problem(context: ContextTypes.DEFAULT_TYPE, chat_id: int, tit
         log.info("cannot read my rights in %s: %s", chat_id, exc)
         member = None
     if member is None or member.status in _GONE or member.status == ChatMemberStatus.MEMBER:
-        return (
-            f"I am not an administrator of {title}. Add me to the channel as an administrator "
-            "with “Post messages” turned on, then send /addchannel again."
+        return _(
+            "I am not an administrator of {title}. Add me to the channel as an administrator "
+            "with “Post messages” turned on, then send /addchannel again.",
+            title=title,
         )
     if isinstance(member, ChatMemberAdministrator) and not member.can_post_messages:
-        return (
-            f"I am an administrator of {title} but may not post there: turn on “Post messages” "
-            "for me in the channel's administrators, then send /addchannel again."
+        return _(
+            "I am an administrator of {title} but may not post there: turn on “Post messages” "
+            "for me in the channel's administrators, then send /addchannel again.",
+            title=title,
         )
     return ""
 
@@ -267,29 +297,36 @@ async def list_channels_command(update: Update, context: ContextTypes.DEFAULT_TY
         for channel in channels:
             minutes = await store.delivery_minutes(session, channel.id)
             lines.append(
-                f"📢 {channel_name(channel)} ({channel.chat_id}): {channel.status}, at "
-                f"{times_phrase(minutes) or 'no time'} ({escape(channel.timezone)})"
+                _(
+                    "📢 {name} ({id}): {status}, at {times} ({timezone})",
+                    name=channel_name(channel),
+                    id=str(channel.chat_id),
+                    status=_(_STATUSES[channel.status])
+                    if channel.status in _STATUSES
+                    else channel.status,
+                    times=times_phrase(minutes) or _("no time"),
+                    timezone=escape(channel.timezone),
+                )
             )
     if not lines:
-        await reply(update, "You have not added a channel. " + ADD_USAGE)
+        await reply(update, _("You have not added a channel.") + " " + _(ADD_USAGE))
         return
-    await reply(
-        update,
-        "<b>Your channels</b>\n"
-        + "\n".join(lines)
-        + "\nManage one by naming it first, e.g. /settings -100123456 or /settings @name.",
-    )
+    heading = _("<b>Your channels</b>")
+    hint = _("Manage one by naming it first, e.g. /settings -100123456 or /settings @name.")
+    await reply(update, "\n".join([heading, *lines, hint]))
 
 
 async def remove_channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/removechannel @name: stop the channel's briefings and forget its settings."""
     target: Subscriber | None = getattr(context, "target", None)
     if target is None:
-        await reply(update, "Which channel? /removechannel @channelname")
+        await reply(update, _("Which channel? /removechannel @channelname"))
         return
     async with services(context).db.session() as session:
         await store.forget_subscriber(session, target.chat_id)
-    await reply(update, f"Removed {channel_name(target)}: no more briefings go there.")
+    await reply(
+        update, _("Removed {name}: no more briefings go there.", name=channel_name(target))
+    )
 
 
 async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -306,6 +343,10 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     status = store.ACTIVE if can_post else store.BLOCKED
     async with services(context).db.session() as session:
         changed = await store.set_chat_status(session, chat.id, status)
+        # Each admin who added a channel reads about it in their own chat's language.
+        languages = await store.languages_of_chats(
+            session, {s.managed_by for s in changed if s.managed_by is not None}
+        )
     log.info(
         "my status in chat %s is now %s: %d subscribers %s",
         chat.id,
@@ -316,13 +357,18 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     for subscriber in changed:
         if subscriber.managed_by is None:
             continue
-        name = channel_name(subscriber)
-        text = (
-            f"📢 I can post in {name} again: its briefings resume."
-            if can_post
-            else f"📢 I was removed from {name}, or may no longer post there: its briefings are "
-            "stopped. Make me an administrator with “Post messages” again to resume them."
-        )
+        with use_language(languages.get(subscriber.managed_by)):
+            name = channel_name(subscriber)
+            text = (
+                _("📢 I can post in {name} again: its briefings resume.", name=name)
+                if can_post
+                else _(
+                    "📢 I was removed from {name}, or may no longer post there: its briefings "
+                    "are stopped. Make me an administrator with “Post messages” again to resume "
+                    "them.",
+                    name=name,
+                )
+            )
         try:
             await context.bot.send_message(subscriber.managed_by, text)
         except TelegramError as exc:  # the admin may have blocked the bot: the log says it
@@ -351,8 +397,18 @@ async def channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         )
     ref = f"@{chat.username}" if chat.username else str(chat.id)
     me = context.bot.username
+    values = {"bot": f"@{me}", "ref": ref}
     await chat.send_message(
-        f"📰 Briefings will be posted here{'' if created else ' (registered already)'}. "
-        f"An administrator picks their topics and times in a private chat with @{me}: "
-        f"/topics {ref}, /time {ref} 07:30."
+        _(
+            "📰 Briefings will be posted here. An administrator picks their topics and times "
+            "in a private chat with {bot}: /topics {ref}, /time {ref} 07:30.",
+            **values,
+        )
+        if created
+        else _(
+            "📰 Briefings will be posted here (registered already). An administrator picks "
+            "their topics and times in a private chat with {bot}: /topics {ref}, "
+            "/time {ref} 07:30.",
+            **values,
+        )
     )

@@ -13,16 +13,24 @@ from telegram.ext import ContextTypes
 
 from bot.context import services
 from bot.formatting import echo, escape, split_blocks
+from bot.i18n import N_, _, set_language, supported
 from bot.timeparse import parse_minute
 from storage.models import Subscriber
-from storage.subscribers import get_subscriber, reactivate_blocked, register_subscriber
+from storage.subscribers import (
+    chat_language,
+    get_subscriber,
+    reactivate_blocked,
+    register_subscriber,
+)
+from storage.subscribers import set_language as store_language
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-NOT_ALLOWED = "Sorry, that is not allowed: /{command} is for admins only."
-NOT_REGISTERED = "This chat is not subscribed. Send /start to begin."
-GROUP_ADMINS_ONLY = "Only this group's admins can change its briefings."
+# Translated where they are said (`_(NOT_REGISTERED)`): the language is the chat's, known then.
+NOT_ALLOWED = N_("Sorry, that is not allowed: /{command} is for admins only.")
+NOT_REGISTERED = N_("This chat is not subscribed. Send /start to begin.")
+GROUP_ADMINS_ONLY = N_("Only this group's admins can change its briefings.")
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
@@ -87,7 +95,7 @@ def admin_only(handler: Handler) -> Handler:
                 user.id if user else "?",
                 update.effective_chat.id if update.effective_chat else "?",
             )
-            await reply(update, NOT_ALLOWED.format(command=escape(command)))
+            await reply(update, _(NOT_ALLOWED, command=escape(command)))
             return
         await handler(update, context)
 
@@ -126,14 +134,14 @@ async def subscriber_for(
     if target is not None:
         return target
     if manage and not await may_manage(update, context):
-        await _refuse(update, GROUP_ADMINS_ONLY)
+        await _refuse(update, _(GROUP_ADMINS_ONLY))
         return None
     chat = update.effective_chat
     assert chat is not None
     async with services(context).db.session() as session:
         subscriber = await get_subscriber(session, chat.id, thread_of(update))
     if subscriber is None:
-        await _refuse(update, NOT_REGISTERED)
+        await _refuse(update, _(NOT_REGISTERED))
     return subscriber
 
 
@@ -146,16 +154,33 @@ async def _refuse(update: Update, text: str) -> None:
 
 
 async def reactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any message or button from a chat that had blocked the bot: it is back, active again.
+    """Before any handler: speak the chat's language, and a chat that had blocked the bot and
+    sends a message or a button is back, active again.
 
-    Only a person's message or button counts: a change of the bot's membership says itself
+    The language is the one the chat chose (/language; a forum topic's, else its group's),
+    else the sender's Telegram language_code, else English. A private chat that never chose
+    keeps its sender's language from now on, so its briefings come in it too. Only a
+    person's message or button reactivates: a change of the bot's membership says itself
     whether the chat can be posted to (channels.bot_membership), and a channel's post says
     nothing about the bot's rights there."""
     chat = update.effective_chat
-    if chat is None or (update.message is None and update.callback_query is None):
+    user = update.effective_user
+    spoken = supported(user.language_code if user is not None else None)
+    if chat is None:
+        set_language(spoken)
         return
+    thread = thread_of(update)
+    person = update.message is not None or update.callback_query is not None
     async with services(context).db.session() as session:
-        await reactivate_blocked(session, chat.id, thread_of(update))
+        if person:
+            await reactivate_blocked(session, chat.id, thread)
+        registered, chosen = await chat_language(session, chat.id, thread)
+        if registered and chosen is None and spoken and chat.type == ChatType.PRIVATE:
+            subscriber = await get_subscriber(session, chat.id, thread)
+            if subscriber is not None:
+                await store_language(session, subscriber.id, spoken)
+                chosen = spoken
+    set_language(chosen or spoken)
 
 
 async def ensure_subscriber(
@@ -167,8 +192,10 @@ async def ensure_subscriber(
     chat = update.effective_chat
     assert chat is not None
     name = chat.title or chat.full_name or chat.username
+    user = update.effective_user
+    spoken = supported(user.language_code if user is not None else None)
     async with app.db.session() as session:
-        return await register_subscriber(
+        subscriber, created = await register_subscriber(
             session,
             chat.id,
             chat_type=chat.type,
@@ -178,6 +205,14 @@ async def ensure_subscriber(
             now=app.clock(),
             thread_id=thread_of(update),
         )
+        # The language of whoever sent /start (a group's admin: the group's), unless the
+        # chat chose one; a language without a catalogue stays unchosen (English).
+        if subscriber.language is None and spoken is not None:
+            await store_language(session, subscriber.id, spoken)
+            subscriber.language = spoken
+    if subscriber.language:
+        set_language(subscriber.language)
+    return subscriber, created
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -195,7 +230,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return  # groups see many commands; answer only the ones addressed to us
     await reply(
         update,
-        f"Sorry, I don't know {echo(word.split('@', 1)[0], 64)}. Send /help to see what I can do.",
+        _(
+            "Sorry, I don't know {command}. Send /help to see what I can do.",
+            command=echo(word.split("@", 1)[0], 64),
+        ),
     )
 
 
@@ -204,7 +242,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     spinner stops, and explained."""
     query = update.callback_query
     if query is not None:
-        await query.answer("That button is out of date. Send /help to see what I can do.")
+        await query.answer(_("That button is out of date. Send /help to see what I can do."))
 
 
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -213,7 +251,7 @@ async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(
-                "Sorry, something went wrong on my side. Please try again in a moment.",
+                _("Sorry, something went wrong on my side. Please try again in a moment."),
                 message_thread_id=thread_of(update) or None,
             )
         except Exception:  # the error may be that we cannot reach Telegram at all

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from bot.context import services
 from bot.cpu import CpuRunner
 from bot.followup_views import (
+    RELATED_LABEL,
     answer_text,
     expand_keyboard,
     no_question_text,
@@ -51,6 +52,9 @@ ANSWER_SENTENCES = 4
 SEARCH_RESULTS = 8
 MORE_SENTENCES, MIN_MORE_SENTENCES = 6, 5
 RELATED_STORIES = 3
+# An item's "3. Title" line, after an "🔄 Update:" badge in any language and the directional
+# isolate a right-to-left briefing puts around it.
+ITEM_NUMBER = re.compile(r"^(?:🔄[^\n\d]*)?[\u2066-\u2069\u200e\u200f]*(\d+)\. ", re.M)
 
 
 async def more_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -142,7 +146,7 @@ def quoted_story_id(message: Message) -> int | None:
     where = original.text.find(quote.strip())
     if where < 0:
         return None
-    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", original.text[:where + 1], re.M)]
+    numbers = [int(n) for n in ITEM_NUMBER.findall(original.text[: where + 1])]
     if not numbers:
         return None
     buttons = more_buttons(original)
@@ -254,7 +258,7 @@ async def story_details(
         )
     pooled = await cpu.run(story_sentences, _story_articles(articles), MORE_SENTENCES)
     text = story_text(card, longer_summary(card, [s.text for s in pooled]), related)
-    return text, expand_keyboard(related, label="Related #")
+    return text, expand_keyboard(related, label=RELATED_LABEL)
 
 
 def longer_summary(card: StoryCard, pooled: Sequence[str]) -> list[str]:

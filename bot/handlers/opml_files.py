@@ -21,12 +21,13 @@ from telegram import Document, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.admin_views import checking_text, feed_name, plural
+from bot.admin_views import checking_text, feed_name
 from bot.collecting import FeedCheck
 from bot.context import BotServices, services
 from bot.formatting import echo, split_blocks
 from bot.handlers.admin import unquoted
 from bot.handlers.common import admin_only, reply, thread_of
+from bot.i18n import N_, _, isolate, ngettext, num
 from storage.feeds import ALREADY_ADDED, FeedError, FeedImport, get_feed, import_feeds, remove_feed
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,11 @@ OPML_SUFFIXES = (".opml", ".xml")
 OPML_TYPES = frozenset(
     {"text/x-opml", "text/x-opml+xml", "application/x-opml", "text/xml", "application/xml"}
 )
-NOT_AVAILABLE = "OPML files are not available in this process of the bot."
-NOT_ALLOWED_FILE = (
+NOT_AVAILABLE = N_("OPML files are not available in this process of the bot.")
+NOT_ALLOWED_FILE = N_(
     "Sorry, that is not allowed: importing feeds from an OPML file is for admins only."
 )
-NOT_READ = "I don't read files. Ask me about the news in a message, or send /help."
+NOT_READ = N_("I don't read files. Ask me about the news in a message, or send /help.")
 
 
 class OpmlExport(Protocol):
@@ -121,15 +122,18 @@ async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 user.id if user else "?",
                 message.chat_id,
             )
-        await reply(update, NOT_ALLOWED_FILE if opml else NOT_READ)
+        await reply(update, _(NOT_ALLOWED_FILE) if opml else _(NOT_READ))
         return
-    name = document.file_name or "the file"
+    name = document.file_name or _("the file")
     if not opml:
         await reply(
             update,
-            f"“{echo(name, 100)}” is not an OPML file, so there is nothing I can import from it. "
-            "Send a feed list as an .opml or .xml file (feed readers export one; /export gives "
-            "mine), or add one feed with /addfeed &lt;topic&gt; &lt;url&gt;.",
+            _(
+                "“{name}” is not an OPML file, so there is nothing I can import from it. Send a "
+                "feed list as an .opml or .xml file (feed readers export one; /export gives "
+                "mine), or add one feed with /addfeed &lt;topic&gt; &lt;url&gt;.",
+                name=echo(name, 100),
+            ),
         )
         return
     # Refused before downloading: Telegram says the size, and a big file costs nothing then.
@@ -138,7 +142,7 @@ async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     files = opml_files(context)
     if files is None:
-        await reply(update, NOT_AVAILABLE)
+        await reply(update, _(NOT_AVAILABLE))
         return
     try:
         data = await _download(document)
@@ -146,8 +150,11 @@ async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         log.warning("could not download %s: %s", name, exc)
         await reply(
             update,
-            f"Could not download “{echo(name, 100)}” from Telegram ({echo(str(exc), 200)}). "
-            "Please send it again.",
+            _(
+                "Could not download “{name}” from Telegram ({error}). Please send it again.",
+                name=echo(name, 100),
+                error=echo(str(exc), 200),
+            ),
         )
         return
     if data is None:
@@ -156,18 +163,25 @@ async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         items = files.read(data)
     except ValueError as exc:  # OpmlError: not XML, not OPML, no <body>, entities
-        await reply(
-            update,
-            f"❌ “{echo(name, 100)}” is not an OPML file I can read: {echo(str(exc), 500)}.\n"
-            "Nothing was imported. An OPML file is XML with &lt;opml&gt;, &lt;body&gt; and an "
-            "&lt;outline xmlUrl=…&gt; per feed, as feed readers export it.",
+        problem = _(
+            "❌ “{name}” is not an OPML file I can read: {error}.",
+            name=echo(name, 100),
+            error=echo(str(exc), 500),
         )
+        explained = _(
+            "Nothing was imported. An OPML file is XML with &lt;opml&gt;, &lt;body&gt; and an "
+            "&lt;outline xmlUrl=…&gt; per feed, as feed readers export it."
+        )
+        await reply(update, f"{problem}\n{explained}")
         return
     if not items:
         await reply(
             update,
-            f"“{echo(name, 100)}” lists no feeds (no &lt;outline&gt; with an xmlUrl). "
-            "Nothing was imported.",
+            _(
+                "“{name}” lists no feeds (no &lt;outline&gt; with an xmlUrl). Nothing was "
+                "imported.",
+                name=echo(name, 100),
+            ),
         )
         return
     topic = unquoted(" ".join((message.caption or "").split())) or files.default_topic
@@ -185,10 +199,17 @@ async def _download(document: Document) -> bytes | None:
 
 def _too_big_text(name: str, size: int | None) -> str:
     """The answer to a file over MAX_OPML_BYTES."""
-    how_big = f" ({size / 1024 / 1024:.1f} MB)" if size else ""
-    return (
-        f"“{echo(name, 100)}” is too big{how_big}: an OPML file may be at most 1 MB. "
-        "Nothing was imported; split the list into smaller files."
+    if size:
+        return _(
+            "“{name}” is too big ({size} MB): an OPML file may be at most 1 MB. Nothing was "
+            "imported; split the list into smaller files.",
+            name=echo(name, 100),
+            size=num(size / 1024 / 1024, "0.0"),
+        )
+    return _(
+        "“{name}” is too big: an OPML file may be at most 1 MB. Nothing was imported; split "
+        "the list into smaller files.",
+        name=echo(name, 100),
     )
 
 
@@ -213,8 +234,11 @@ async def _import(
     checking: Message | None = None
     chat = update.effective_chat
     if added and chat is not None:
+        what = ngettext(
+            "{count} feed from {name}", "{count} feeds from {name}", len(added), name=name
+        )
         checking = await chat.send_message(
-            checking_text(f"{plural(len(added), 'feed')} from {name}"),
+            checking_text(what),
             message_thread_id=thread_of(update) or None,
         )
     if app.feed_checker is None:
@@ -222,7 +246,7 @@ async def _import(
         report.checked = False
         by_url = {item.url.strip(): item for item in items}
         report.added = [
-            feed_name(by_url[url].title if url in by_url else None, url) for url, _ in added
+            feed_name(by_url[url].title if url in by_url else None, url) for url, _id in added
         ]
     else:
         await _check_all(app, added, report)
@@ -244,14 +268,14 @@ async def _check_all(app: BotServices, added: list[tuple[str, int]], report: Imp
                 return await checker.check_feed(url), ""
             except Exception as exc:  # one feed's bug must not leave the others half-added
                 log.exception("checking %s failed", url)
-                return None, f"internal error ({type(exc).__name__})"
+                return None, _("internal error ({name})", name=type(exc).__name__)
 
-    outcomes = await asyncio.gather(*(check(url) for url, _ in added))
+    outcomes = await asyncio.gather(*(check(url) for url, _id in added))
     dropped: list[int] = []
     for (url, feed_id), (result, failure) in zip(added, outcomes, strict=True):
         if result is None or result.status in ("error", "paused"):
             report.failed.append(
-                (url, failure if result is None else result.error or "unknown error")
+                (url, failure if result is None else result.error or _("unknown error"))
             )
             dropped.append(feed_id)
             continue
@@ -284,32 +308,63 @@ def _names(names: Sequence[str]) -> str:
     """At most MAX_NAMES names (already HTML), then how many more."""
     shown = ", ".join(names[:MAX_NAMES])
     more = len(names) - MAX_NAMES
-    return f"{shown} and {more} more" if more > 0 else shown
+    if more <= 0:
+        return shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", more, names=shown)
 
 
 def import_text(report: ImportReport) -> str:
     """The summary of an OPML import: added (names), already present, failed with the reason
     per feed, topics created."""
     lines = [
-        f"📥 {echo(report.file_name, 100)}: {len(report.added)} of "
-        f"{plural(report.total, 'feed')} added."
+        ngettext(
+            "📥 {file}: {added} of {count} feed added.",
+            "📥 {file}: {added} of {count} feeds added.",
+            report.total,
+            file=echo(report.file_name, 100),
+            added=num(len(report.added)),
+        )
     ]
     if report.added:
-        later = "" if report.checked else " (checked at the next collection pass)"
-        lines.append(f"✅ {len(report.added)} added{later}: {_names(report.added)}")
+        names = _names(report.added)
+        count = num(len(report.added))
+        lines.append(
+            _("✅ {count} added: {names}", count=count, names=names)
+            if report.checked
+            else _(
+                "✅ {count} added (checked at the next collection pass): {names}",
+                count=count,
+                names=names,
+            )
+        )
     for page, feed in report.discovered[:MAX_NAMES]:
         lines.append(
-            f"🔎 {echo(page, 200)} is a web page; the feed it names was added: {echo(feed, 300)}"
+            _(
+                "🔎 {page} is a web page; the feed it names was added: {feed}",
+                page=echo(page, 200),
+                feed=echo(feed, 300),
+            )
         )
     if report.present:
         shown = _names([echo(url, 200) for url in report.present])
-        lines.append(f"☑️ {len(report.present)} already present: {shown}")
+        lines.append(
+            _("☑️ {count} already present: {names}", count=num(len(report.present)), names=shown)
+        )
     if report.failed:
-        lines.append(f"❌ {len(report.failed)} failed (not kept):")
-        lines.extend(f"• {echo(url, 200)}: {echo(reason, 400)}" for url, reason in report.failed)
+        lines.append(_("❌ {count} failed (not kept):", count=num(len(report.failed))))
+        lines.extend(
+            f"• {isolate(echo(url, 200))}: {echo(reason, 400)}" for url, reason in report.failed
+        )
     if report.topics_created:
         topics = _names([echo(title, 100) for title in report.topics_created])
-        lines.append(f"🗂 {plural(len(report.topics_created), 'topic')} created: {topics}")
+        lines.append(
+            ngettext(
+                "🗂 {count} topic created: {names}",
+                "🗂 {count} topics created: {names}",
+                len(report.topics_created),
+                names=topics,
+            )
+        )
     return "\n".join(lines)
 
 
@@ -322,7 +377,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     topic, to import into a reader or into another newsbrief."""
     files = opml_files(context)
     if files is None:
-        await reply(update, NOT_AVAILABLE)
+        await reply(update, _(NOT_AVAILABLE))
         return
     app = services(context)
     async with app.db.session() as session:
@@ -330,7 +385,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not export.feeds:
         await reply(
             update,
-            "There are no feeds to export yet. Add one with /addfeed, or send me an OPML file.",
+            _("There are no feeds to export yet. Add one with /addfeed, or send me an OPML file."),
         )
         return
     chat = update.effective_chat
@@ -338,6 +393,10 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await chat.send_document(
         export.text.encode("utf-8"),
         filename=f"newsbrief-feeds-{app.clock():%Y-%m-%d}.opml",
-        caption=f"{plural(export.feeds, 'feed')} in {plural(export.topics, 'topic')}",
+        caption=_(
+            "{feeds} in {topics}",
+            feeds=ngettext("{count} feed", "{count} feeds", export.feeds),
+            topics=ngettext("{count} topic", "{count} topics", export.topics),
+        ),
         message_thread_id=thread_of(update) or None,
     )

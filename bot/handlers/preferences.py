@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.context import services
 from bot.handlers.channels import button_data, target_prefix
 from bot.handlers.common import args_of, reply, subscriber_for
+from bot.i18n import N_, _, num
 from bot.preference_views import (
     FLAG_LABELS,
     OPTION_CALLBACK,
@@ -31,13 +32,13 @@ from summarizer.keywords import build_rule
 from summarizer.words import stems, stop_words
 
 MAX_WORD = 64
-FOLLOW_USAGE = (
+FOLLOW_USAGE = N_(
     "Follow words of your own, like a topic: /follow ukraine grain\n"
     "Stories whose title or lead names any of them come in your briefings, under their own "
     "heading. Join words with a hyphen for a phrase (/follow black-sea), put - before a word "
     "to leave its stories out (/follow ukraine -football). Remove one in /settings."
 )
-MUTE_USAGE = (
+MUTE_USAGE = N_(
     "Mute words: /mute football\n"
     "Stories whose title or lead names any of them are left out of every briefing, whatever "
     "topic carries them. Remove one in /settings."
@@ -58,18 +59,23 @@ def phrase_problem(words: list[str]) -> str | None:
     """Why these words cannot be a filter, or None when they can."""
     too_long = [w for w in words if len(w) > MAX_WORD]
     if too_long:
-        return f"{quoted(too_long[0], 40)} is too long for a word (at most {MAX_WORD} letters)."
+        return _(
+            "{word} is too long for a word (at most {count} letters).",
+            word=quoted(too_long[0], 40),
+            count=num(MAX_WORD),
+        )
     keywords = prefs.normalise_keywords(words)
     if not build_rule(0, keywords).include:
-        return (
+        return _(
             "There is nothing to look for in that: give at least one word without a - before "
             "it, with letters or digits in it."
         )
     common = [w for w in words if not w.startswith("-") and _too_common(w)]
     if common:
-        return (
-            f"{quoted(common[0], 40)} is in nearly every story: follow or mute a name or a "
-            "subject instead (/follow grain, /mute football)."
+        return _(
+            "{word} is in nearly every story: follow or mute a name or a subject instead "
+            "(/follow grain, /mute football).",
+            word=quoted(common[0], 40),
         )
     return None
 
@@ -90,10 +96,13 @@ async def _add_filter(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: 
         async with app.db.session() as session:
             view = await store.subscriber_view(session, subscriber.chat_id, subscriber.thread_id)
         have = (view.follows if kind == FOLLOW else view.mutes) if view else []
-        listed = ", ".join(quoted(f.keywords) for f in have) or "none yet"
-        usage = FOLLOW_USAGE if kind == FOLLOW else MUTE_USAGE
-        label = "You follow" if kind == FOLLOW else "Muted"
-        await reply(update, f"{usage}\n\n{label}: {listed}")
+        listed = ", ".join(quoted(f.keywords) for f in have) or _("none yet")
+        usage = _(FOLLOW_USAGE) if kind == FOLLOW else _(MUTE_USAGE)
+        if kind == FOLLOW:
+            have_line = _("You follow: {phrases}", phrases=listed)
+        else:
+            have_line = _("Muted: {phrases}", phrases=listed)
+        await reply(update, f"{usage}\n\n{have_line}")
         return
     problem = phrase_problem(words)
     if problem:
@@ -106,24 +115,31 @@ async def _add_filter(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: 
     except ValueError:
         await reply(
             update,
-            f"You have {prefs.MAX_FILTERS} of those already: remove one in /settings first.",
+            _(
+                "You have {count} of those already: remove one in /settings first.",
+                count=num(prefs.MAX_FILTERS),
+            ),
         )
         return
     phrase = quoted(keywords)
     if kind == FOLLOW:
         text = (
-            f"Following {phrase}: stories that name it in their title or lead come in your "
-            "briefings, under its own heading."
+            _(
+                "Following {phrase}: stories that name it in their title or lead come in your "
+                "briefings, under its own heading.",
+                phrase=phrase,
+            )
             if added
-            else f"You already follow {phrase}."
+            else _("You already follow {phrase}.", phrase=phrase)
         )
     else:
         text = (
-            f"Muted {phrase}: stories that name it are left out of your briefings."
+            _("Muted {phrase}: stories that name it are left out of your briefings.", phrase=phrase)
             if added
-            else f"{phrase} is muted already."
+            else _("{phrase} is muted already.", phrase=phrase)
         )
-    await reply(update, f"{text} /settings lists your phrases, with a button to remove each.")
+    listing = _("/settings lists your phrases, with a button to remove each.")
+    await reply(update, f"{text} {listing}")
 
 
 async def option_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,26 +150,26 @@ async def option_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if subscriber is None:
         return
     app = services(context)
-    name, _, step = button_data(update, context).removeprefix(OPTION_CALLBACK).partition(":")
+    name, _sep, step = button_data(update, context).removeprefix(OPTION_CALLBACK).partition(":")
     options = ChatOptions.of(subscriber)
     async with app.db.session() as session:
         if name == "items":
             items = stepped(options.items or app.settings.briefing_max_items, step, ITEMS_RANGE)
             await prefs.set_items(session, subscriber.id, items)
-            note = f"Items per briefing: {items}"
+            note = _("Items per briefing: {count}", count=num(items))
         elif name == "sentences":
             current = options.sentences
             if current is None:
                 current = app.settings.summary_sentences
             sentences = stepped(current, step, SENTENCES_RANGE)
             await prefs.set_sentences(session, subscriber.id, sentences)
-            note = f"Sentences per item: {sentences}"
+            note = _("Sentences per item: {count}", count=num(sentences))
         elif name in FLAG_LABELS:
             value = not getattr(options, name)
             await prefs.set_flag(session, subscriber.id, name, value)
-            note = f"{FLAG_LABELS[name]}: {on_off(value)}"
+            note = f"{_(FLAG_LABELS[name])}: {on_off(value)}"
         else:
-            note = "That button is out of date. Send /settings again."
+            note = _("That button is out of date. Send /settings again.")
     await query.answer(note)
     await _redraw(update, context, subscriber)
 
@@ -170,7 +186,9 @@ async def unfilter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if number.isdigit():
         async with services(context).db.session() as session:
             removed = await prefs.remove_filter(session, subscriber.id, int(number))
-    await query.answer(f"Removed “{removed[:150]}”" if removed else "Already removed.")
+    await query.answer(
+        _("Removed “{phrase}”", phrase=removed[:150]) if removed else _("Already removed.")
+    )
     await _redraw(update, context, subscriber)
 
 

@@ -19,6 +19,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.followups import story_details
 from bot.handlers.preferences import settings_view
+from bot.i18n import _, clock
 from bot.slots import local_now
 from bot.timeparse import InputError, parse_times
 from bot.views import (
@@ -51,12 +52,13 @@ async def briefing_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if follows_topics:
             await enqueue_manual(session, subscriber.id, app.clock())
     if not follows_topics:
-        await reply(update, "You don't follow any topic yet. Pick some with /topics.")
+        await reply(update, _("You don't follow any topic yet. Pick some with /topics."))
         return
     app.worker.wake()
     chat = update.effective_chat
     if chat is not None and chat.id != subscriber.chat_id:  # a channel, managed from here
-        await reply(update, f"📰 A briefing is on its way to {echo(subscriber.name or '', 100)}.")
+        name = echo(subscriber.name or "", 100)
+        await reply(update, _("📰 A briefing is on its way to {name}.", name=name))
     elif chat is not None:
         await chat.send_action(ChatAction.TYPING, message_thread_id=thread_of(update) or None)
 
@@ -71,13 +73,17 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not args:
         async with app.db.session() as session:
             current = await store.delivery_minutes(session, subscriber.id)
-        shown = times_phrase(current) or "none"
-        await reply(
-            update,
-            f"Your delivery times: {shown} ({escape(subscriber.timezone)}).\n"
-            "Set them with /time 07:30, several with /time 07:30 18:00 (7pm works too); "
-            "/time off for none.",
+        shown = times_phrase(current) or _("none")
+        current_times = _(
+            "Your delivery times: {times} ({timezone}).",
+            times=shown,
+            timezone=escape(subscriber.timezone),
         )
+        usage = _(
+            "Set them with /time 07:30, several with /time 07:30 18:00 (7pm works too); "
+            "/time off for none."
+        )
+        await reply(update, f"{current_times}\n{usage}")
         return
     if [a.lower() for a in args] in (["off"], ["none"]):
         minutes: list[int] = []
@@ -85,20 +91,26 @@ async def set_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             minutes = parse_times(args)
         except InputError as exc:
-            await reply(update, f"{echo(str(exc))}.\nFor example: /time 07:30 18:00")
+            example = _("For example: /time 07:30 18:00")
+            await reply(update, f"{echo(str(exc))}.\n{example}")
             return
     async with app.db.session() as session:
         await store.set_delivery_minutes(session, subscriber.id, minutes)
         follows_topics = await store.has_interests(session, subscriber.id)
     if not minutes:
-        await reply(update, "No more scheduled briefings. /briefing still works anytime.")
+        await reply(update, _("No more scheduled briefings. /briefing still works anytime."))
         return
     when = next_briefing_phrase(
         subscriber.timezone, minutes, app.clock(), follows_topics=follows_topics
     )
     await reply(
         update,
-        f"Briefings at {times_phrase(minutes)} ({escape(subscriber.timezone)}). Next: {when}.",
+        _(
+            "Briefings at {times} ({timezone}). Next: {when}.",
+            times=times_phrase(minutes),
+            timezone=escape(subscriber.timezone),
+            when=when,
+        ),
     )
 
 
@@ -112,9 +124,11 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not typed:
         await reply(
             update,
-            f"Your timezone is {escape(subscriber.timezone)}. Change it with a city, a region "
-            "name or an offset, e.g. /timezone Berlin, /timezone America/New_York or "
-            "/timezone UTC+2",
+            _(
+                "Your timezone is {timezone}. Change it with a city, a region name or an "
+                "offset, e.g. /timezone Berlin, /timezone America/New_York or /timezone UTC+2",
+                timezone=escape(subscriber.timezone),
+            ),
         )
         return
     found = find_zones(typed)
@@ -124,22 +138,22 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if found.zones:
         await reply(
             update,
-            f"“{echo(typed, 60)}” can mean several timezones. Which one?",
+            _("“{typed}” can mean several timezones. Which one?", typed=echo(typed, 60)),
             timezone_keyboard(found.zones, prefix=target_prefix(context)),
         )
         return
-    text = f"I don't know the timezone “{echo(typed, 60)}”."
+    text = _("I don't know the timezone “{typed}”.", typed=echo(typed, 60))
     if found.suggestions:
-        text += " Did you mean one of these?"
+        text += " " + _("Did you mean one of these?")
         await reply(
             update, text, timezone_keyboard(found.suggestions, prefix=target_prefix(context))
         )
         return
-    await reply(
-        update,
-        text + " Try a city (/timezone Berlin), a region name (/timezone America/New_York) "
-        "or an offset (/timezone UTC+2).",
+    hint = _(
+        "Try a city (/timezone Berlin), a region name (/timezone America/New_York) "
+        "or an offset (/timezone UTC+2)."
     )
+    await reply(update, f"{text} {hint}")
 
 
 async def choose_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -148,7 +162,7 @@ async def choose_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None and query.data is not None
     name = button_data(update, context).removeprefix(TIMEZONE_CALLBACK)
     if not is_known(name):
-        await query.answer("That button is out of date.")
+        await query.answer(_("That button is out of date."))
         return
     subscriber = await subscriber_for(update, context)
     if subscriber is None:
@@ -170,13 +184,17 @@ async def _apply_timezone(
         minutes = await store.delivery_minutes(session, subscriber.id)
         follows_topics = await store.has_interests(session, subscriber.id)
     now = app.clock()
-    note = f" ({escape(notes[zone])})" if zone in notes else ""
     when = next_briefing_phrase(zone, minutes, now, follows_topics=follows_topics)
-    await reply(
-        update,
-        f"Timezone set to {escape(zone)}{note}: it is {local_now(now, zone):%H:%M} there. "
-        f"Next briefing: {when}.",
-    )
+    values = {"timezone": escape(zone), "time": clock(local_now(now, zone)), "when": when}
+    if zone in notes:
+        text = _(
+            "Timezone set to {timezone} ({note}): it is {time} there. Next briefing: {when}.",
+            note=escape(notes[zone]),
+            **values,
+        )
+    else:
+        text = _("Timezone set to {timezone}: it is {time} there. Next briefing: {when}.", **values)
+    await reply(update, text)
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,20 +233,21 @@ async def _set_status(update: Update, context: ContextTypes.DEFAULT_TYPE, status
         follows_topics = await store.has_interests(session, subscriber.id)
     if status == store.PAUSED:
         text = (
-            "You were already paused. " if was == store.PAUSED else "Paused. "
-        ) + "No scheduled briefings until you send /resume (/briefing still works)."
+            _("You were already paused.") if was == store.PAUSED else _("Paused.")
+        ) + " " + _("No scheduled briefings until you send /resume (/briefing still works).")
     else:
         when = next_briefing_phrase(
             subscriber.timezone, minutes, app.clock(), follows_topics=follows_topics
         )
-        text = ("Briefings are on. " if was == store.ACTIVE else "Resumed. ") + f"Next: {when}."
+        state = _("Briefings are on.") if was == store.ACTIVE else _("Resumed.")
+        text = f"{state} " + _("Next: {when}.", when=when)
     await reply(update, text)
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unsubscribe from everything and forget the chat's data (only /start brings it back)."""
     if not await may_manage(update, context):
-        await reply(update, GROUP_ADMINS_ONLY)
+        await reply(update, _(GROUP_ADMINS_ONLY))
         return
     chat = update.effective_chat
     assert chat is not None
@@ -237,11 +256,13 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if forgotten:
         await reply(
             update,
-            "Done: you are unsubscribed and I have forgotten this chat's topics and settings. "
-            "Nothing more comes until you send /start again.",
+            _(
+                "Done: you are unsubscribed and I have forgotten this chat's topics and "
+                "settings. Nothing more comes until you send /start again."
+            ),
         )
     else:
-        await reply(update, "This chat was not subscribed; there is nothing to forget.")
+        await reply(update, _("This chat was not subscribed; there is nothing to forget."))
 
 
 async def more_about_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -251,12 +272,12 @@ async def more_about_story(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         story_id = int(query.data.split(":", 1)[1])
     except (IndexError, ValueError):
-        await query.answer("That button is out of date.")
+        await query.answer(_("That button is out of date."))
         return
     app = services(context)
     details = await story_details(app.db, app.cpu, story_id, app.clock())
     if details is None:
-        await query.answer("That story is no longer available.")
+        await query.answer(_("That story is no longer available."))
         return
     await query.answer()
     await reply(update, *details)

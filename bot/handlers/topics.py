@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.context import services
-from bot.formatting import echo, shorten
+from bot.formatting import echo, shorten, visible
 from bot.handlers.channels import button_data, target_prefix
 from bot.handlers.common import (
     GROUP_ADMINS_ONLY,
@@ -19,10 +19,11 @@ from bot.handlers.common import (
     subscriber_for,
 )
 from bot.handlers.followups import story_details
+from bot.i18n import _, ngettext
 from bot.views import (
     DEEP_LINK_MORE,
-    WELCOME_NEW,
     has_briefing_button,
+    new_welcome,
     next_briefing_phrase,
     parse_topic_callback,
     topics_keyboard,
@@ -45,7 +46,7 @@ async def _topics_and_followed(
     context: ContextTypes.DEFAULT_TYPE, subscriber_id: int
 ) -> tuple[list[Topic], set[int]]:
     async with services(context).db.session() as session:
-        topics = [topic for topic, _, _ in await list_topics(session)]
+        topics = [topic for topic, _feeds, _followers in await list_topics(session)]
         followed = {t.id for t in await subscribed_topics(session, subscriber_id)}
     return topics, followed
 
@@ -77,12 +78,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         story = int(payload.removeprefix(DEEP_LINK_MORE))
         details = await story_details(app.db, app.cpu, story, app.clock())
         if details is None:
-            await reply(update, "That story is no longer available. /start gets you briefings.")
+            await reply(update, _("That story is no longer available. /start gets you briefings."))
         else:
             await reply(update, *details)
         return
     if not await may_manage(update, context):
-        await reply(update, GROUP_ADMINS_ONLY)
+        await reply(update, _(GROUP_ADMINS_ONLY))
         return
     subscriber, created = await ensure_subscriber(update, context)
     await reply(update, *await _welcome(context, subscriber, created=created))
@@ -100,10 +101,11 @@ async def show_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def _available(context: ContextTypes.DEFAULT_TYPE) -> str:
     async with services(context).db.session() as session:
-        names = [topic.name for topic, _, _ in await list_topics(session)]
+        names = [topic.name for topic, _feeds, _followers in await list_topics(session)]
     if not names:
-        return "There are no topics yet; an admin adds them with /addtopic."
-    return "Topics: " + ", ".join(f"<code>{echo(n, 64)}</code>" for n in names) + "."
+        return _("There are no topics yet; an admin adds them with /addtopic.")
+    listed = ", ".join(f"<code>{echo(n, 64)}</code>" for n in names)
+    return _("Topics: {names}.", names=listed)
 
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,7 +124,8 @@ async def _change_topics(
     verb = "subscribe" if follow else "unsubscribe"
     names = args_of(context)
     if not names:
-        await reply(update, f"Which topic? For example: /{verb} tech\n{await _available(context)}")
+        example = _("Which topic? For example: {command}", command="/" + verb + " tech")
+        await reply(update, f"{example}\n{await _available(context)}")
         return
     subscriber = await subscriber_for(update, context)
     if subscriber is None:
@@ -139,23 +142,32 @@ async def _change_topics(
             if follow:
                 changed = await subscribe(session, subscriber.id, topic.id)
                 lines.append(
-                    f"✅ Following {title}." if changed else f"You already follow {title}."
+                    _("✅ Following {title}.", title=title)
+                    if changed
+                    else _("You already follow {title}.", title=title)
                 )
             else:
                 changed = await unsubscribe(session, subscriber.id, topic.id)
                 lines.append(
-                    f"Stopped following {title}." if changed else f"You don't follow {title}."
+                    _("Stopped following {title}.", title=title)
+                    if changed
+                    else _("You don't follow {title}.", title=title)
                 )
     if unknown:
-        lines.append(f"There is no topic {_quoted_names(unknown)}.")
-        lines.append(f"{await _available(context)} Example: /{verb} tech")
+        lines.append(_("There is no topic {names}.", names=_quoted_names(unknown)))
+        example = _("Example: {command}", command="/" + verb + " tech")
+        lines.append(f"{await _available(context)} {example}")
     await reply(update, "\n".join(lines))
 
 
 def _quoted_names(names: list[str], shown: int = 10) -> str:
     """“a”, “b” … and 3 more: a message full of wrong names gets one line back, not pages."""
     quoted = ", ".join(f"“{echo(name, 64)}”" for name in names[:shown])
-    return quoted + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    if len(names) <= shown:
+        return quoted
+    return ngettext(
+        "{names} and {count} more", "{names} and {count} more", len(names) - shown, names=quoted
+    )
 
 
 async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,19 +181,20 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with services(context).db.session() as session:
         topic = await _pressed_topic(session, wanted)
         if topic is None:
-            note = "That topic no longer exists."
+            note = _("That topic no longer exists.")
         elif await subscribe(session, subscriber.id, topic.id):
-            note = f"Following {shorten(topic.title, 150)}"  # an answer holds 200 characters
+            # An answer holds 200 characters.
+            note = _("Following {title}", title=shorten(topic.title, 150))
         else:
             await unsubscribe(session, subscriber.id, topic.id)
-            note = f"Stopped following {shorten(topic.title, 150)}"
+            note = _("Stopped following {title}", title=shorten(topic.title, 150))
     await query.answer(note)
     if topic is None:
         return
     message = query.message
     if isinstance(message, Message) and has_briefing_button(message.reply_markup):
         # The /start message: its welcome stays, with the next briefing brought up to date.
-        created = (message.text or "").startswith(WELCOME_NEW)
+        created = (message.text or "").startswith(visible(new_welcome()))
         text, keyboard = await _welcome(context, subscriber, created=created)
     else:
         topics, followed = await _topics_and_followed(context, subscriber.id)
@@ -207,9 +220,9 @@ async def first_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if follows_topics:
             await enqueue_manual(session, subscriber.id, app.clock())
     if not follows_topics:
-        await query.answer("Follow a topic first: tap one above.", show_alert=True)
+        await query.answer(_("Follow a topic first: tap one above."), show_alert=True)
         return
-    await query.answer("Your briefing is on its way.")
+    await query.answer(_("Your briefing is on its way."))
     app.worker.wake()
 
 
@@ -219,4 +232,4 @@ async def _pressed_topic(session: AsyncSession, wanted: int | str | None) -> Top
         return await get_topic(session, wanted)
     if wanted is None:
         return None
-    return next((t for t, _, _ in await list_topics(session) if t.id == wanted), None)
+    return next((t for t, _feeds, _n in await list_topics(session) if t.id == wanted), None)

@@ -138,6 +138,7 @@ async def test_settings_shows_everything(bot: RunningBot) -> None:
         "Topics: Tech",
         "Delivery times: 07:30 and 19:00",
         "Timezone: Europe/Berlin (now 07:00 there)",
+        "Language: English (change it with /language)",
         "Last briefing: never",
         "Next briefing: Mon 07:30 (Europe/Berlin)",
         "",
