@@ -30,6 +30,7 @@ from summarizer.pooling import (
 )
 from summarizer.readability import depends_on_previous
 from summarizer.selection import select_sentences
+from summarizer.words import query_terms
 
 # Two sentences at least this similar (cosine) say the same thing: keep the better one.
 DUPLICATE_SIMILARITY = 0.5
@@ -85,7 +86,10 @@ def answer_question(
     if count <= 0:
         return []
     pool = pool_sentences(articles)
-    wanted = pool.text_terms(question)
+    # The question's subject, its own words ("o que há de novo sobre") left out in the
+    # story's language as in English.
+    subject = query_terms(question, pool.language)
+    wanted = pool.text_terms(" ".join(subject) if subject else question)
     terms = pool.terms
     relevance = _relevance(wanted, terms)
     coverage = _coverage(wanted, terms)

@@ -7,6 +7,7 @@ sources. A reply to a briefing asks about that briefing's stories first.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from bot.followup_views import (
     which_story_text,
 )
 from bot.handlers.common import reply, rest_of_message
+from bot.i18n import current_language
 from bot.smalltalk import is_small_talk
 from bot.views import MORE_CALLBACK, story_text
 from storage.briefings import StoryCard, story_card
@@ -42,6 +44,7 @@ from storage.search import (
 from storage.sources import source_label
 from storage.topics import get_topic, list_topics
 from summarizer.answer import answer_question
+from summarizer.language import detect_language
 from summarizer.multidoc import StoryArticle, story_sentences
 from summarizer.words import query_terms
 
@@ -98,10 +101,11 @@ async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     quoted = quoted_story_id(message)
     if quoted is not None:
         story_ids = [quoted]
-    if len(story_ids) > 1 and not query_terms(message.text):
+    subject = query_terms(message.text, await question_language(message.text))
+    if len(story_ids) > 1 and not subject:
         await reply(update, which_story_text(), which_story_keyboard(message))
         return
-    if len(story_ids) == 1 and not query_terms(message.text):
+    if len(story_ids) == 1 and not subject:
         app = services(context)
         details = await story_details(app.db, app.cpu, story_ids[0], app.clock())
         if details is not None:
@@ -123,13 +127,18 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/search <words>: matching stories (title, date, sources) with buttons to expand each."""
     query = rest_of_message(update)
     app = services(context)
-    terms = query_terms(query)
+    language = await question_language(query)
+    terms = query_terms(query, language)
     if not terms:
         await reply(update, no_question_text(await _topic_titles(app.db)))
         return
     async with app.db.session() as session:
         stories = await search_stories(
-            session, terms, since=app.clock() - SEARCH_LOOKBACK, limit=SEARCH_RESULTS
+            session,
+            terms,
+            since=app.clock() - SEARCH_LOOKBACK,
+            limit=SEARCH_RESULTS,
+            language=language,
         )
     if not stories:
         await reply(update, nothing_found_text(query, await _topic_titles(app.db)))
@@ -204,6 +213,15 @@ async def answer_in_chat(
     await reply(update, text)
 
 
+async def question_language(text: str) -> str:
+    """The language a question is written in: told from its words, the chat's interface
+    language deciding when they are too few to say. In a thread: the first call loads the
+    language model (half a second), which must not stall the event loop."""
+    chat = current_language()
+    found = await asyncio.to_thread(detect_language, text, hint=chat)
+    return found or chat
+
+
 def _story_articles(hits: Sequence[ArticleHit]) -> list[StoryArticle]:
     return [StoryArticle(source_label(h.source_name, h.url), h.title, h.text) for h in hits]
 
@@ -211,29 +229,34 @@ def _story_articles(hits: Sequence[ArticleHit]) -> list[StoryArticle]:
 async def followup_answer(
     db: Database, cpu: CpuRunner, question: str, now: datetime, story_ids: Sequence[int] = ()
 ) -> str:
-    """The HTML answer to `question` (within `story_ids` first, if given) from recent news."""
-    terms = query_terms(question)
+    """The HTML answer to `question` (within `story_ids` first, if given) from recent news,
+    searched in the question's own language."""
+    language = await question_language(question)
+    terms = query_terms(question, language)
     async with db.session() as session:
         hits: list[ArticleHit] = []
         if story_ids:
             hits = (
                 await search_articles(
-                    session, terms, story_ids=story_ids, match="any", limit=ANSWER_SOURCES
+                    session,
+                    terms,
+                    story_ids=story_ids,
+                    match="any",
+                    limit=ANSWER_SOURCES,
+                    language=language,
                 )
                 if terms
                 else await story_articles(session, story_ids, limit=ANSWER_SOURCES)
             )
         if not hits and terms:
             hits = await search_articles(
-                session, terms, since=now - SEARCH_LOOKBACK, limit=ANSWER_SOURCES
+                session, terms, since=now - SEARCH_LOOKBACK, limit=ANSWER_SOURCES, language=language
             )
     if not hits:
         topics = await _topic_titles(db)
         return nothing_found_text(question, topics) if terms else no_question_text(topics)
     # Pooling six articles is tens of milliseconds of CPU: never on the event loop.
-    sentences = await cpu.run(
-        answer_question, question, _story_articles(hits), ANSWER_SENTENCES
-    )
+    sentences = await cpu.run(answer_question, question, _story_articles(hits), ANSWER_SENTENCES)
     if not sentences:  # nothing in them is about the question: no unrelated news instead
         return nothing_found_text(question, await _topic_titles(db))
     return answer_text(question, sentences, hits)
