@@ -32,6 +32,8 @@ DEMO_CHAT_ID = 424242
 DEMO_ADMIN_ID = 1
 # What the demo subscriber types, in order.
 DEMO_CONVERSATION = ("/start", "/subscribe world", "/subscribe tech", "/subscribe science")
+# The sample news in each language besides English: a German speaker follows it too.
+LOCAL_TOPICS = {"de": "deutschland"}
 # A channel its editor manages from a private chat, with the top story's lead image.
 DEMO_CHANNEL_ID = -1009000000001
 DEMO_CHANNEL = "@northbridge_news"
@@ -160,7 +162,9 @@ async def _converse(
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         try:
             print("\nA subscriber talks to the bot:", file=out)
-            for text in DEMO_CONVERSATION:
+            local = LOCAL_TOPICS.get(language.split("-")[0].lower())
+            conversation = (*DEMO_CONVERSATION, *([f"/subscribe {local}"] if local else []))
+            for text in conversation:
                 replies = await _say(telegram, text, language=language)
                 print(f"  > {text}", file=out)
                 for reply in replies:

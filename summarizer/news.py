@@ -133,6 +133,10 @@ def summarize_news(document: Document, count: int, model: NewsModel | None = Non
     """The `count` best sentences of the document by the news model, in document order."""
     if not document.sentences or count <= 0:
         return []
+    if count * 2 >= len(document.sentences):
+        # Half the article or more: the model learned to choose a few sentences of many, and
+        # read this far out of its range it can drop the lead, which holds the news.
+        return [s.text for s in document.sentences[:count]]
     model = model or load_model()
     features = article_features(document)
     scores = score_features(features, model, count)

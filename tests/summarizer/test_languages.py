@@ -131,3 +131,16 @@ def test_a_chinese_story_is_summarised_from_its_first_report() -> None:
         "北京市政府周三宣布，将在明年建设新的地铁线路。",
         "这条线路全长三十公里，连接机场和市中心。",
     ]
+
+
+def test_a_short_article_keeps_its_lead_when_most_of_it_is_asked_for() -> None:
+    # Written for this test: four sentences, three asked for. The lead holds the news.
+    text = (
+        "Auf einem stillgelegten Güterbahnhof haben Biologen 41 Wildbienenarten gezählt, "
+        "darunter drei, die als verschollen galten.\n\nDas Gelände liegt seit zwölf Jahren "
+        "brach. Zwischen den Gleisen wachsen Thymian und Wilde Möhre.\n\nDie Forscher "
+        "empfehlen, einen Teil der Fläche als Schutzgebiet zu erhalten."
+    )
+    summary = summarize(text, title="Seltene Wildbienen am Bahnhof", sentences=3, language="de")
+    assert summary[0].startswith("Auf einem stillgelegten Güterbahnhof")
+    assert len(summary) == 3
