@@ -45,6 +45,7 @@ from bot.ratelimit import TelegramRateLimiter
 from bot.request import AiohttpRequest, telegram_proxy
 from bot.scheduler import SlotScheduler
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from storage.clock import utcnow
 from storage.db import Database
 from storage.deliveries import release_claims
@@ -164,7 +165,9 @@ def build_application(
             )
         )
     )
-    pool_size = settings.delivery_concurrency + 8
+    # Chats are answered side by side, each in its own order (bot/updates.py).
+    builder = builder.concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+    pool_size = settings.delivery_concurrency + settings.concurrent_updates + 8
     # NEWSBRIEF_TELEGRAM_PROXY carries getUpdates and every other call; unset, the environment's.
     proxy = telegram_proxy(settings.telegram_proxy, settings.http_backend)
     if settings.http_backend == "aiohttp":

@@ -41,11 +41,13 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.briefing import BriefingBuilder
 from bot.formatting import MessagePart, load_parts
 from bot.progress import ProgressWriter
+from bot.ratelimit import BULK
 from bot.redaction import redact
 from bot.request import is_unanswered
 from bot.settings import Settings
@@ -155,6 +157,8 @@ class DeliveryWorker:
         builder: BriefingBuilder | None = None,
     ) -> None:
         self.bot = bot
+        # A limiter takes the fan-out's BULK marker: replies to users go first.
+        self._limited = isinstance(bot, ExtBot) and bot.rate_limiter is not None
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -486,6 +490,9 @@ class DeliveryWorker:
             method,
             api_kwargs=api_kwargs,
             read_timeout=self.settings.delivery_send_timeout_seconds,
+            # Replies to users go before the fan-out (bot/ratelimit.py); without a limiter
+            # (tests, a bare Bot) PTB refuses the argument.
+            **({"rate_limit_args": BULK} if self._limited else {}),
         )
         return int(result["message_id"])  # type: ignore[index]
 

@@ -9,14 +9,21 @@ AIORateLimiter does not do for private chats.
 On PostgreSQL several processes send for one bot: then the bot-wide and per-chat limits are one
 budget shared through the database (`storage.send_budget`), and this limiter only keeps the
 process's own messages to one chat in order.
+
+Replies come first. The delivery worker marks its messages as bulk (`rate_limit_args=BULK`):
+at most BULK_IN_LINE of them wait for the overall limit at a time, and none takes its turn
+while a reply (an answer to a command, a button or a question) waits for it. A reply then
+waits for the next free slot or two, not behind the fan-out; the fan-out slows by the replies
+it lets through, and keeps every limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,6 +40,10 @@ _MAX_IDLE_CHATS = 512
 LATE_SLOT_SECONDS = 0.05
 _MAX_RESERVATIONS = 5  # then send anyway: a host this slow is better served late than never
 _MESSAGE_ENDPOINTS = ("send", "edit", "copy", "forward")
+BULK = "bulk"  # rate_limit_args of the delivery worker's messages: replies go first
+# Bulk messages waiting for the overall limit at once: two keep the rate full, and a reply
+# finds no more than that ahead of it.
+BULK_IN_LINE = 2
 _NOT_MESSAGES = frozenset({"sendChatAction"})
 
 
@@ -71,6 +82,10 @@ class TelegramRateLimiter(AIORateLimiter):
         self.per_second = per_second
         self.budget = budget
         self._turns: dict[int | str, _ChatTurn] = {}
+        self._bulk_line = asyncio.Semaphore(BULK_IN_LINE)
+        self._replies_waiting = 0
+        self._no_replies_waiting = asyncio.Event()
+        self._no_replies_waiting.set()
         self._sent: deque[float] = deque()  # this process's messages in the last second
         metrics.set_send_budget(0.0, per_second)
 
@@ -116,14 +131,73 @@ class TelegramRateLimiter(AIORateLimiter):
                 await asyncio.sleep(wait)
             try:
                 if self.budget is None:
-                    self._count_sent(loop.time())
-                    return await super().process_request(
-                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    if rate_limit_args == BULK:
+                        return await self._bulk_turn(
+                            callback, args, kwargs, endpoint, data, rate_limit_args, loop
+                        )
+                    return await self._reply_turn(
+                        callback, args, kwargs, endpoint, data, rate_limit_args, loop
                     )
-                await self._wait_for_slot(chat_id, loop)
+                if rate_limit_args == BULK:
+                    # At most BULK_IN_LINE fan-out slots reserved ahead by this process, and
+                    # none while a reply waits: a reply of any process finds few ahead of it.
+                    async with self._bulk_line:
+                        while not self._no_replies_waiting.is_set():
+                            await self._no_replies_waiting.wait()
+                        await self._wait_for_slot(chat_id, loop)
+                else:
+                    with self._reply_waiting():
+                        await self._wait_for_slot(chat_id, loop)
                 return await callback(*args, **kwargs)
             finally:
                 turn.free_at = loop.time() + CHAT_INTERVAL_SECONDS
+
+    async def _reply_turn(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+        loop: asyncio.AbstractEventLoop,
+    ) -> Any:
+        """A reply takes the overall limit's next slot; bulk messages wait while it does."""
+        with self._reply_waiting():
+            self._count_sent(loop.time())
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+    @contextlib.contextmanager
+    def _reply_waiting(self) -> Iterator[None]:
+        """While a reply waits for its slot, no fan-out message takes one."""
+        self._replies_waiting += 1
+        self._no_replies_waiting.clear()
+        try:
+            yield
+        finally:
+            self._replies_waiting -= 1
+            if not self._replies_waiting:
+                self._no_replies_waiting.set()
+
+    async def _bulk_turn(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+        loop: asyncio.AbstractEventLoop,
+    ) -> Any:
+        """A fan-out message: in line with at most BULK_IN_LINE others, after every reply."""
+        async with self._bulk_line:
+            while not self._no_replies_waiting.is_set():
+                await self._no_replies_waiting.wait()
+            self._count_sent(loop.time())
+            # AIORateLimiter reads its rate_limit_args as a retry count: the marker is ours.
+            return await super().process_request(callback, args, kwargs, endpoint, data, None)
 
     async def _wait_for_slot(self, chat_id: int | str, loop: asyncio.AbstractEventLoop) -> None:
         """Reserve a slot of the shared budget (storage.send_budget) and sleep until it.

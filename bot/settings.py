@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Kept a little under Telegram's 30/s so a strict counter never sees a 31st; 0 lifts it.
     rate_limit_per_second: float = Field(default=28.0, ge=0)
     delivery_concurrency: int = Field(default=16, ge=1, le=1000)
+    # Updates of different chats handled at once (each chat's still in order).
+    concurrent_updates: int = Field(default=32, ge=1, le=1000)
     delivery_batch_size: int = Field(default=64, ge=1, le=5000)
     delivery_lease_seconds: int = Field(default=300, ge=10)
     # How long a sent message may wait for Telegram's answer; past it, the part counts as sent
