@@ -16,6 +16,10 @@ process). Three scenarios:
    sent by the real delivery worker), 50 /help from other chats spread over the slot: their
    waits, and the fan-out checked: every subscriber got its message exactly once, no 429.
 
+With `--postgres URL` a fourth: the same fan-out and questions across processes, as
+`newsbrief run --role …` deploys them: one updates process and `--delivery-processes` delivery
+processes sharing one send budget in the database (a schema of its own, dropped at the end).
+
 Median and p99 of the waits are reported; run it on two checkouts to compare before and after.
 """
 
@@ -96,7 +100,9 @@ async def one_busy_chat(api: FakeBotAPI) -> dict[str, float]:
         api.messages(busy)[-1].at - started, 3)}  # fmt: skip
 
 
-async def during_fan_out(app: Any, api: FakeBotAPI, db: Database, subscribers: int) -> dict:
+async def during_fan_out(
+    app: Any, api: FakeBotAPI, db: Database, subscribers: int
+) -> dict[str, Any]:
     """Scenario 3: a fan-out to `subscribers` chats at the budget, /help from 50 others."""
     async with db.session() as session:
         now = utcnow()
@@ -110,7 +116,8 @@ async def during_fan_out(app: Any, api: FakeBotAPI, db: Database, subscribers: i
         await enqueue_broadcast(session, payload, now)
     rejected_before = api.rejected_by_limits
     fan_out_started = time.monotonic()
-    services(app).worker.wake()
+    if app is not None:  # in this process; else the delivery processes poll the queue
+        services(app).worker.wake()
     seconds = subscribers / 28.0
     asks: dict[int, float] = {}
     for n in range(50):
@@ -119,7 +126,11 @@ async def during_fan_out(app: Any, api: FakeBotAPI, db: Database, subscribers: i
         asks[chat] = time.monotonic()
         api.inject_message(chat, "/help")
     arrived = await asyncio.gather(*(wait_for_reply(api, c, 0, seconds * 3) for c in asks))
-    await services(app).worker.run_until_idle()
+    if app is not None:
+        await services(app).worker.run_until_idle()
+    else:
+        await api.wait_for_messages(None, subscribers + len(asks), within=seconds * 3)
+        await asyncio.sleep(3)  # anything sent twice would arrive now
     got = [len(api.messages(FIRST_CHAT + n)) for n in range(subscribers)]
     return {
         **figures([a - asks[c] for c, a in zip(asks, arrived, strict=True)]),
@@ -129,6 +140,53 @@ async def during_fan_out(app: Any, api: FakeBotAPI, db: Database, subscribers: i
         "subscribers_with_none": sum(1 for g in got if g == 0),
         "429s": api.rejected_by_limits - rejected_before,
     }
+
+
+async def across_processes(
+    url: str, subscribers: int, deliveries: int, workdir: Path
+) -> dict[str, Any]:
+    """Scenario 4: the fan-out by `deliveries` processes sharing one budget (PostgreSQL), and
+    50 /help answered by the updates process meanwhile."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from sandbox.processes import cli_environment
+    from sandbox.roles import Deployment
+    from storage.db import sync_url
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(sync_url(url))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    schema_url = f"{url}{separator}options=-csearch_path%3D{schema}"
+    try:
+        upgrade(schema_url)
+        db = Database(schema_url)
+        async with FakeBotAPI(enforce_limits=True, record_calls=False) as api:
+            env = cli_environment(
+                workdir,
+                NEWSBRIEF_BOT_TOKEN=api.token,
+                NEWSBRIEF_TELEGRAM_API_URL=api.base_url,
+                NEWSBRIEF_DATABASE_URL=schema_url,
+                NEWSBRIEF_POLLING_TIMEOUT_SECONDS="1",
+                NEWSBRIEF_DELIVERY_POLL_SECONDS="1",
+            )
+            async with Deployment(env, workdir) as deployment:
+                await deployment.start("updates")
+                await deployment.start("delivery", deliveries)
+                probe = FIRST_CHAT + 40_000
+                await asyncio.sleep(3)
+                api.inject_message(probe, "/help")
+                await api.wait_for_messages(probe, 1, within=60)  # every process is up
+                result = await during_fan_out(None, api, db, subscribers)
+        await db.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+    return {"delivery processes": deliveries, **result}
 
 
 async def run(subscribers: int) -> dict[str, Any]:
@@ -172,9 +230,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=5000)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--postgres", help="a PostgreSQL URL: also run across processes")
+    parser.add_argument("--delivery-processes", type=int, default=3)
+    parser.add_argument("--only-processes", action="store_true", help="skip scenarios 1-3")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    results = asyncio.run(run(args.subscribers))
+    results = {} if args.only_processes else asyncio.run(run(args.subscribers))
+    if args.postgres:
+        with tempfile.TemporaryDirectory(prefix="newsbrief-responsiveness-") as workdir:
+            results[f"{args.delivery_processes} delivery processes, fan-out to "
+                    f"{args.subscribers}, 50 /help"] = asyncio.run(
+                across_processes(
+                    args.postgres, args.subscribers, args.delivery_processes, Path(workdir)
+                )
+            )  # fmt: skip
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
