@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -130,74 +130,46 @@ class TelegramRateLimiter(AIORateLimiter):
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                if self.budget is None:
-                    if rate_limit_args == BULK:
-                        return await self._bulk_turn(
-                            callback, args, kwargs, endpoint, data, rate_limit_args, loop
+                bulk = rate_limit_args == BULK
+                async with self._priority(bulk):
+                    if self.budget is None:
+                        self._count_sent(loop.time())
+                        # AIORateLimiter reads rate_limit_args as a retry count: BULK is ours.
+                        return await super().process_request(
+                            callback,
+                            args,
+                            kwargs,
+                            endpoint,
+                            data,
+                            None if bulk else rate_limit_args,
                         )
-                    return await self._reply_turn(
-                        callback, args, kwargs, endpoint, data, rate_limit_args, loop
-                    )
-                if rate_limit_args == BULK:
-                    # At most BULK_IN_LINE fan-out slots reserved ahead by this process, and
-                    # none while a reply waits: a reply of any process finds few ahead of it.
-                    async with self._bulk_line:
-                        while not self._no_replies_waiting.is_set():
-                            await self._no_replies_waiting.wait()
-                        await self._wait_for_slot(chat_id, loop)
-                else:
-                    with self._reply_waiting():
-                        await self._wait_for_slot(chat_id, loop)
+                    await self._wait_for_slot(chat_id, loop)
                 return await callback(*args, **kwargs)
             finally:
                 turn.free_at = loop.time() + CHAT_INTERVAL_SECONDS
 
-    async def _reply_turn(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-        loop: asyncio.AbstractEventLoop,
-    ) -> Any:
-        """A reply takes the overall limit's next slot; bulk messages wait while it does."""
-        with self._reply_waiting():
-            self._count_sent(loop.time())
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+    @contextlib.asynccontextmanager
+    async def _priority(self, bulk: bool) -> AsyncIterator[None]:
+        """Hold a place in line for the overall limit (or the shared budget's next slot).
 
-    @contextlib.contextmanager
-    def _reply_waiting(self) -> Iterator[None]:
-        """While a reply waits for its slot, no fan-out message takes one."""
-        self._replies_waiting += 1
-        self._no_replies_waiting.clear()
-        try:
-            yield
-        finally:
-            self._replies_waiting -= 1
-            if not self._replies_waiting:
-                self._no_replies_waiting.set()
-
-    async def _bulk_turn(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-        loop: asyncio.AbstractEventLoop,
-    ) -> Any:
-        """A fan-out message: in line with at most BULK_IN_LINE others, after every reply."""
+        A reply: while it waits, no fan-out message takes a turn. A fan-out message (`bulk`):
+        one of at most BULK_IN_LINE, after every reply waiting. With a shared budget the place
+        is left once the slot is reserved and reached, before the message is sent.
+        """
+        if not bulk:
+            self._replies_waiting += 1
+            self._no_replies_waiting.clear()
+            try:
+                yield
+            finally:
+                self._replies_waiting -= 1
+                if not self._replies_waiting:
+                    self._no_replies_waiting.set()
+            return
         async with self._bulk_line:
             while not self._no_replies_waiting.is_set():
                 await self._no_replies_waiting.wait()
-            self._count_sent(loop.time())
-            # AIORateLimiter reads its rate_limit_args as a retry count: the marker is ours.
-            return await super().process_request(callback, args, kwargs, endpoint, data, None)
+            yield
 
     async def _wait_for_slot(self, chat_id: int | str, loop: asyncio.AbstractEventLoop) -> None:
         """Reserve a slot of the shared budget (storage.send_budget) and sleep until it.
