@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -307,3 +308,19 @@ async def deliveries_of(db: Database, chat_id: int) -> list[Delivery]:
             .order_by(Delivery.slot_at, Delivery.id)
         )
         return list(rows)
+
+
+def items(messages: list[SentMessage]) -> list[str]:
+    """The titles of the numbered items in these messages, in order."""
+    text = "\n".join(m.plain_text for m in messages)
+    return re.findall(r"^(?:🔄 Update: )?\d+\. (.+)$", text, flags=re.MULTILINE)
+
+
+async def briefing(bot: RunningBot, chat: int) -> list[SentMessage]:
+    """/briefing (a minute after the last one), and every message of the answer."""
+    bot.clock.advance(minutes=1)
+    before = len(bot.api.messages(chat))
+    bot.api.inject_message(chat, "/briefing")
+    await bot.api.wait_for_messages(chat, before + 1, within=15)
+    await bot.services.worker.run_until_idle()
+    return bot.api.messages(chat)[before:]

@@ -3,12 +3,10 @@ as shown is what was delivered."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from sandbox.fake_bot_api import SentMessage
 from storage.models import Article, Story
 from tests.bot.conftest import (
     RunningBot,
@@ -16,25 +14,11 @@ from tests.bot.conftest import (
     add_story,
     add_subscribers,
     add_topics,
+    briefing,
+    items,
 )
 
 CHAT = 4242
-
-
-def items(messages: list[SentMessage]) -> list[str]:
-    """The titles of the numbered items in these messages, in order."""
-    text = "\n".join(m.plain_text for m in messages)
-    return re.findall(r"^(?:🔄 Update: )?\d+\. (.+)$", text, flags=re.MULTILINE)
-
-
-async def briefing(bot: RunningBot, chat: int = CHAT) -> list[SentMessage]:
-    """/briefing (a minute after the last one), and every message of the answer."""
-    bot.clock.advance(minutes=1)
-    before = len(bot.api.messages(chat))
-    bot.api.inject_message(chat, "/briefing")
-    await bot.api.wait_for_messages(chat, before + 1, within=15)
-    await bot.services.worker.run_until_idle()
-    return bot.api.messages(chat)[before:]
 
 
 async def test_a_second_briefing_shows_what_the_first_had_to_leave_out(bot: RunningBot) -> None:
@@ -50,22 +34,22 @@ async def test_a_second_briefing_shows_what_the_first_had_to_leave_out(bot: Runn
         await add_story(bot.db, "business", f"Business story {n}", ["b."], fetched_at=now)
         await add_story(bot.db, "tech", f"Tech story {n}", ["t."], fetched_at=now)
 
-    first = await briefing(bot)
+    first = await briefing(bot, CHAT)
     shown = items(first)
     assert len(shown) == 8  # BRIEFING_MAX_ITEMS
     assert sum(t.startswith("Tech") for t in shown) >= 2
     assert sum(t.startswith("Business") for t in shown) >= 2
     assert "➕ 12 more stories: /briefing" in first[-1].plain_text
 
-    second = await briefing(bot)
+    second = await briefing(bot, CHAT)
     again = items(second)
     assert len(again) == 8 and not set(again) & set(shown)
     assert "➕ 4 more stories: /briefing" in second[-1].plain_text
-    third = await briefing(bot)
+    third = await briefing(bot, CHAT)
     assert len(items(third)) == 4
     assert len(set(shown) | set(again) | set(items(third))) == 20  # all, each once
     assert "more stories" not in third[-1].plain_text
-    nothing = await briefing(bot)
+    nothing = await briefing(bot, CHAT)
     assert nothing[-1].plain_text.startswith("Nothing new since your last briefing")
 
 
@@ -97,7 +81,7 @@ async def test_old_news_is_never_briefed_and_items_say_how_old_they_are(bot: Run
         fetched_at=now - timedelta(hours=5),
         published_at=now + timedelta(days=2),
     )
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert items(messages) == ["Fresh report", "From the future"]
     text = "\n".join(m.plain_text for m in messages)
     assert "Archive piece" not in text
@@ -105,7 +89,7 @@ async def test_old_news_is_never_briefed_and_items_say_how_old_they_are(bot: Run
     # Two days later the same stories have aged out by their own time.
     bot.clock.advance(hours=50)
     await add_story(bot.db, "world", "Later report", ["Later."], fetched_at=bot.clock())
-    assert items(await briefing(bot)) == ["Later report"]
+    assert items(await briefing(bot, CHAT)) == ["Later report"]
 
 
 async def test_stories_of_a_briefing_telegram_refused_are_not_counted_as_read(
@@ -120,7 +104,7 @@ async def test_stories_of_a_briefing_telegram_refused_are_not_counted_as_read(
     assert bot.api.messages(CHAT) == []
     bot.api.clear_faults()
     await bot.send(CHAT, "/start")  # the user comes back
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert items(messages) == ["Ceasefire talks"]  # new to them, not an "Update"
     assert "Update" not in "\n".join(m.plain_text for m in messages)
 
@@ -136,7 +120,7 @@ async def test_only_an_independent_report_makes_an_update(bot: RunningBot) -> No
         [("Gazette", "https://g.example/1")],
         fetched_at=bot.clock(),
     )
-    assert items(await briefing(bot)) == ["Harbour deal"]
+    assert items(await briefing(bot, CHAT)) == ["Harbour deal"]
     async with bot.db.session() as session:
         (first,) = (
             await session.scalars(select(Article.id).where(Article.story_id == story))
@@ -157,12 +141,12 @@ async def test_only_an_independent_report_makes_an_update(bot: RunningBot) -> No
         await session.execute(
             update(Story).where(Story.id == story).values(source_count=Story.source_count + 1)
         )
-    nothing = await briefing(bot)
+    nothing = await briefing(bot, CHAT)
     assert nothing[-1].plain_text.startswith("Nothing new")
     # An independent report of the same event is news: the story comes back as an update.
     bot.clock.advance(minutes=30)
     await add_source(bot.db, story, "world", "Wire", "https://w.example/1", fetched_at=bot.clock())
-    again = await briefing(bot)
+    again = await briefing(bot, CHAT)
     assert items(again) == ["Harbour deal"]
     text = "\n".join(m.plain_text for m in again)
     assert "🔄 Update: 1. Harbour deal" in text and "4 sources" in text

@@ -5,14 +5,20 @@ topic of a forum with its own subscription, and closed or deleted topics."""
 from __future__ import annotations
 
 import itertools
-import re
 
 from sqlalchemy import select, update
 
 from sandbox.fake_bot_api import BOT_USER_ID, FakeBotAPI, FakeChat, SentMessage
 from storage.db import Database
 from storage.models import Article, Subscriber
-from tests.bot.conftest import FakeClock, RunningBot, add_story, add_topics, make_settings
+from tests.bot.conftest import (
+    FakeClock,
+    RunningBot,
+    add_story,
+    add_topics,
+    items,
+    make_settings,
+)
 
 CHANNEL = -1001234567
 ADMIN = 7001  # administers the channel; writes to the bot from their private chat
@@ -20,10 +26,14 @@ READER = 7002  # a reader of the channel, not an admin
 FORUM = -1005550001
 
 
-def items(messages: list[SentMessage]) -> list[str]:
-    """The titles of the numbered items in these messages, in order."""
-    text = "\n".join(m.plain_text for m in messages)
-    return re.findall(r"^(?:🔄 Update: )?\d+\. (.+)$", text, flags=re.MULTILINE)
+async def _add_world_channel(bot: RunningBot, *commands: str) -> None:
+    """Daily World, where the admin and the bot administer it, added from the admin's chat
+    and following World; then the admin's further `commands`."""
+    bot.api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
+    bot.api.set_member(CHANNEL, ADMIN, "administrator")
+    bot.api.set_member(CHANNEL, BOT_USER_ID, "administrator")
+    for text in ("/addchannel @dailyworld", "/subscribe @dailyworld world", *commands):
+        await bot.send(ADMIN, text)
 
 
 async def _channel_row(bot: RunningBot) -> Subscriber | None:
@@ -90,12 +100,7 @@ async def test_a_channel_is_added_managed_and_briefed_from_a_private_chat(
 
 async def test_a_channel_that_removes_the_bot_stops_until_it_is_back(bot: RunningBot) -> None:
     await add_topics(bot.db, "World")
-    bot.api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
-    bot.api.set_member(CHANNEL, ADMIN, "administrator")
-    bot.api.set_member(CHANNEL, BOT_USER_ID, "administrator")
-    await bot.send(ADMIN, "/addchannel @dailyworld")
-    await bot.send(ADMIN, "/subscribe @dailyworld world")
-    await bot.send(ADMIN, "/time @dailyworld 06:30")
+    await _add_world_channel(bot, "/time @dailyworld 06:30")
     before = len(bot.api.messages(ADMIN))
 
     bot.api.inject_my_chat_member(CHANNEL, "kicked", old_status="administrator", by_user=ADMIN)
@@ -120,12 +125,7 @@ async def test_a_channel_that_takes_the_posting_right_away_is_marked_not_retried
     bot: RunningBot,
 ) -> None:
     await add_topics(bot.db, "World")
-    bot.api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
-    bot.api.set_member(CHANNEL, ADMIN, "administrator")
-    bot.api.set_member(CHANNEL, BOT_USER_ID, "administrator")
-    await bot.send(ADMIN, "/addchannel @dailyworld")
-    await bot.send(ADMIN, "/subscribe @dailyworld world")
-    await bot.send(ADMIN, "/time @dailyworld 06:30")
+    await _add_world_channel(bot, "/time @dailyworld 06:30")
     # The right goes without an update reaching the bot (it was offline): the send says so.
     bot.api.set_member(CHANNEL, BOT_USER_ID, "administrator", {"can_post_messages": False})
     await add_story(bot.db, "world", "Harbour strike ends", ["x."], fetched_at=bot.clock())
@@ -219,11 +219,7 @@ async def test_a_channels_parts_keep_telegrams_group_limit(
         settings = make_settings(api, sqlite_db.url, rate_limit_per_second=28)
         async with RunningBot(api, settings, sqlite_db, clock) as bot:
             await add_topics(bot.db, "World")
-            api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
-            api.set_member(CHANNEL, ADMIN, "administrator")
-            api.set_member(CHANNEL, BOT_USER_ID, "administrator")
-            await bot.send(ADMIN, "/addchannel @dailyworld")
-            await bot.send(ADMIN, "/subscribe @dailyworld world")
+            await _add_world_channel(bot)
             await bot.send(ADMIN, "/settings @dailyworld")
             api.press_button(ADMIN, "Lead image: off")
             await api.wait_for_calls("editMessageText", 1)
@@ -254,11 +250,7 @@ async def test_a_channels_and_a_topics_briefings_resume_after_a_restart_without_
     settings = make_settings(api, sqlite_db.url)
     async with RunningBot(api, settings, sqlite_db, clock) as bot:
         await add_topics(bot.db, "World")
-        api.add_channel(CHANNEL, username="dailyworld", title="Daily World")
-        api.set_member(CHANNEL, ADMIN, "administrator")
-        api.set_member(CHANNEL, BOT_USER_ID, "administrator")
-        for text in ("/addchannel @dailyworld", "/subscribe @dailyworld world"):
-            await bot.send(ADMIN, text)
+        await _add_world_channel(bot)
         api.add_chat(FakeChat(FORUM, "supergroup", is_forum=True, title="Newsroom"))
         desk = api.create_topic(FORUM, "World desk")
         for text in ("/start", "/subscribe world"):

@@ -3,31 +3,20 @@ buttons for items, sentences, silence, link previews and the lead image."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import update
 
 from sandbox.fake_bot_api import SentMessage
 from storage.models import Article
-from tests.bot.conftest import RunningBot, add_story, add_subscribers, add_topics
+from tests.bot.conftest import (
+    RunningBot,
+    add_story,
+    add_subscribers,
+    add_topics,
+    briefing,
+    items,
+)
 
 CHAT = 5151
-
-
-def items(messages: list[SentMessage]) -> list[str]:
-    """The titles of the numbered items in these messages, in order."""
-    text = "\n".join(m.plain_text for m in messages)
-    return re.findall(r"^(?:🔄 Update: )?\d+\. (.+)$", text, flags=re.MULTILINE)
-
-
-async def briefing(bot: RunningBot, chat: int = CHAT) -> list[SentMessage]:
-    """/briefing (a minute after the last one), and every message of the answer."""
-    bot.clock.advance(minutes=1)
-    before = len(bot.api.messages(chat))
-    bot.api.inject_message(chat, "/briefing")
-    await bot.api.wait_for_messages(chat, before + 1, within=15)
-    await bot.services.worker.run_until_idle()
-    return bot.api.messages(chat)[before:]
 
 
 async def press(bot: RunningBot, label: str, chat: int = CHAT) -> SentMessage:
@@ -54,7 +43,7 @@ async def test_a_followed_phrase_brings_stories_from_topics_the_chat_does_not_fo
     answer = await bot.reply_text(CHAT, "/follow grains")
     assert "Following “grains”" in answer
 
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert sorted(items(messages)) == [
         "Grain prices climb after export deal",
         "Summit opens in Geneva",
@@ -74,7 +63,7 @@ async def test_a_muted_phrase_drops_matching_stories_from_followed_topics(
     await add_story(bot.db, "sport", "Tennis final goes to five sets", ["y."], fetched_at=now)
     answer = await bot.reply_text(CHAT, "/mute football")
     assert "Muted “football”" in answer
-    assert items(await briefing(bot)) == ["Tennis final goes to five sets"]
+    assert items(await briefing(bot, CHAT)) == ["Tennis final goes to five sets"]
 
 
 async def test_filters_that_cannot_match_get_a_clear_answer(bot: RunningBot) -> None:
@@ -120,7 +109,7 @@ async def test_settings_buttons_change_items_and_sentences_and_remove_a_phrase(
     assert "Sentences per item: 0 (headlines only)" in settings
     assert "Following: none" in settings
 
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert len(items(messages)) == 3
     text = "\n".join(m.plain_text for m in messages)
     assert "➕ 2 more stories" in text
@@ -141,7 +130,7 @@ async def test_silent_delivery_and_the_top_storys_link_preview(bot: RunningBot) 
     await bot.reply_text(CHAT, "/settings")
     await press(bot, "Silent: off")
     await press(bot, "Link preview: off")
-    await briefing(bot)
+    await briefing(bot, CHAT)
     sent = [c for c in bot.api.calls_to("sendMessage") if c.params.get("chat_id") == CHAT]
     last = sent[-1].params
     assert last.get("disable_notification") is True
@@ -173,7 +162,7 @@ async def test_the_lead_image_goes_as_a_photo_with_the_first_item_as_caption(
     await bot.reply_text(CHAT, "/settings")
     await press(bot, "Lead image: off")
 
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     photos = bot.api.calls_to("sendPhoto")
     assert len(photos) == 1 and photos[0].params["photo"] == "https://img.example/volcano.jpg"
     caption = photos[0].params["caption"]
@@ -190,7 +179,7 @@ async def test_a_refused_image_never_holds_the_briefing_back(bot: RunningBot) ->
     bot.api.reject_photo_url("https://img.example/broken.jpg")
     await bot.reply_text(CHAT, "/settings")
     await press(bot, "Lead image: off")
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert items(messages) == ["Volcano erupts near the coast"]
     assert [c.status for c in bot.api.calls_to("sendPhoto")] == [400]
     assert "Ash closed the airport." in messages[-1].plain_text
@@ -226,7 +215,7 @@ async def test_an_image_whose_caption_would_not_fit_becomes_the_link_preview(
         )
     await bot.reply_text(CHAT, "/settings")
     await press(bot, "Lead image: off")
-    messages = await briefing(bot)
+    messages = await briefing(bot, CHAT)
     assert bot.api.calls_to("sendPhoto") == []  # 1,024 characters could not hold the item
     assert messages[0].link_preview is not None
     assert messages[0].link_preview["url"] == "https://img.example/v.jpg"
